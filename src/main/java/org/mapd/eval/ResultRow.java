@@ -1,0 +1,16 @@
+package org.mapd.eval;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One cell of the paper-style grid, as results.json holds it. {@code accuracy} is the fixed-step figure
+ * (after the last adaptation step); {@code accuracyMaxOverSteps} is the authors' oracle figure (max over
+ * steps; equals accuracy in ICL mode).
+ */
+public record ResultRow(
+    String strategy,
+    String task,
+    String mode,
+    int shots,
+    double accuracy,
+    @JsonProperty("accuracy_max_over_steps") double accuracyMaxOverSteps) {}
