@@ -1,24 +1,114 @@
 package org.mapd.model;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.mapd.data.Turn;
 
 /** Qwen chat template and label masking of method.md §4. */
 public final class ChatTemplate {
-  public ChatTemplate(TextTokenizer tokenizer, boolean unmaskSpecialTokens) { throw new UnsupportedOperationException("helper A"); }
+  public static final String SYSTEM = "You are a helpful assistant.";
+  public static final String IMAGE = "<image>";
+
+  private final TextTokenizer tokenizer;
+  private final boolean unmaskSpecialTokens;
+  private final int endOfText;
+  private final int imStart;
+  private final int imEnd;
+  private final int newline;
+
+  /** @param unmaskSpecialTokens the authors' un-masking of "\n", <|im_start|>, <|im_end|> everywhere */
+  public ChatTemplate(TextTokenizer tokenizer, boolean unmaskSpecialTokens) {
+    this.tokenizer = tokenizer;
+    this.unmaskSpecialTokens = unmaskSpecialTokens;
+    this.endOfText = tokenizer.id("<|endoftext|>");
+    this.imStart = tokenizer.id("<|im_start|>");
+    this.imEnd = tokenizer.id("<|im_end|>");
+    int[] nl = tokenizer.encode("\n");
+    if (nl.length != 1) throw new IllegalArgumentException("tokenizer: \"\\n\" is not a single token");
+    this.newline = nl[0];
+  }
 
   /** qwen_2 training template: system + turns; labels on assistant segments (and the authors' un-masking when on). */
-  public TokenizedExample conversation(List<Turn> turns, int maxLen) { throw new UnsupportedOperationException("helper A"); }
+  public TokenizedExample conversation(List<Turn> turns, int maxLen) {
+    List<Integer> ids = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    append(ids, labels, message("system", SYSTEM), false);
+    for (Turn turn : turns) {
+      boolean assistant = switch (turn.from()) {
+        case Turn.HUMAN -> false;
+        case Turn.GPT -> true;
+        default -> throw new IllegalArgumentException("conversation: unknown speaker '" + turn.from() + "'");
+      };
+      append(ids, labels, message(assistant ? "assistant" : "user", imageFirst(turn.value())), assistant);
+    }
+    if (unmaskSpecialTokens) {
+      Set<Integer> unmasked = Set.of(newline, imStart, imEnd);
+      for (int i = 0; i < ids.size(); i++) if (unmasked.contains(ids.get(i))) labels.set(i, ids.get(i));
+    }
+    return example(ids, labels, maxLen);
+  }
 
   /** Pretraining 'plain' format: [IMAGE] + caption + "\n", caption supervised. */
-  public TokenizedExample plain(String caption, int maxLen) { throw new UnsupportedOperationException("helper A"); }
+  public TokenizedExample plain(String caption, int maxLen) {
+    List<Integer> ids = new ArrayList<>(List.of(Llava.IMAGE_TOKEN));
+    List<Integer> labels = new ArrayList<>(List.of(Llava.IGNORE));
+    append(ids, labels, caption + "\n", true);
+    return example(ids, labels, maxLen);
+  }
 
   /** Inference prompt (conv_qwen) ending with "<|im_start|>assistant\n"; images as IMAGE_TOKEN. */
-  public int[] prompt(String userMessage) { throw new UnsupportedOperationException("helper A"); }
+  public int[] prompt(String userMessage) {
+    List<Integer> ids = new ArrayList<>();
+    String text = message("system", SYSTEM) + message("user", userMessage) + "<|im_start|>assistant\n";
+    append(ids, new ArrayList<>(), text, false);
+    return ids.stream().mapToInt(Integer::intValue).toArray();
+  }
 
   /** <|im_end|>. */
-  public int stopId() { throw new UnsupportedOperationException("helper A"); }
+  public int stopId() { return imEnd; }
 
   /** Padding id: 0 with the authors' collator, <|endoftext|> otherwise. */
-  public int padId(boolean authorsZero) { throw new UnsupportedOperationException("helper A"); }
+  public int padId(boolean authorsZero) { return authorsZero ? 0 : endOfText; }
+
+  private static String message(String role, String content) {
+    return "<|im_start|>" + role + "\n" + content + "<|im_end|>\n";
+  }
+
+  /** LLaVA-NeXT preprocess_multimodal: a single image not at the start moves to the front, followed by "\n". */
+  static String imageFirst(String value) {
+    int count = value.split(IMAGE, -1).length - 1;
+    if (count != 1 || value.startsWith(IMAGE)) return value;
+    return (IMAGE + "\n" + value.replace(IMAGE, "").strip()).strip();
+  }
+
+  /** Tokenizes text with each "<image>" as one IMAGE_TOKEN (tokenizer_image_token); labels = ids or IGNORE. */
+  private void append(List<Integer> ids, List<Integer> labels, String text, boolean supervised) {
+    String[] pieces = text.split(IMAGE, -1);
+    for (int p = 0; p < pieces.length; p++) {
+      if (p > 0) {
+        ids.add(Llava.IMAGE_TOKEN);
+        labels.add(Llava.IGNORE);
+      }
+      if (pieces[p].isEmpty()) continue;
+      for (int id : tokenizer.encode(pieces[p])) {
+        ids.add(id);
+        labels.add(supervised ? id : Llava.IGNORE);
+      }
+    }
+  }
+
+  /** Cuts to maxLen tokens (an image counts as one, as in the authors' tokenizer call) and counts images kept. */
+  private static TokenizedExample example(List<Integer> ids, List<Integer> labels, int maxLen) {
+    int n = Math.min(ids.size(), maxLen);
+    int[] i = new int[n];
+    int[] l = new int[n];
+    int images = 0;
+    for (int k = 0; k < n; k++) {
+      i[k] = ids.get(k);
+      l[k] = labels.get(k);
+      if (i[k] == Llava.IMAGE_TOKEN) images++;
+    }
+    return new TokenizedExample(i, l, images);
+  }
 }

@@ -1,6 +1,12 @@
 package org.mapd.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -9,11 +15,153 @@ public final class Llava {
   public static final int IMAGE_TOKEN = -200;
   public static final int IGNORE = -100;
 
-  public Llava(VisionConfig vision, DecoderConfig decoder, MapperConfig mapper) { throw new UnsupportedOperationException("helper A"); }
+  private final VisionConfig vision;
+  private final MapperConfig mapper;
+  private final Qwen2Decoder decoder;
+
+  public Llava(VisionConfig vision, DecoderConfig decoder, MapperConfig mapper) {
+    if (mapper.dimClip() != vision.hiddenSize()) {
+      throw new IllegalArgumentException("mapper dimClip " + mapper.dimClip() + " != vision hidden size " + vision.hiddenSize());
+    }
+    if (mapper.dimLlm() != decoder.hiddenSize()) {
+      throw new IllegalArgumentException("mapper dimLlm " + mapper.dimLlm() + " != decoder hidden size " + decoder.hiddenSize());
+    }
+    this.vision = vision;
+    this.mapper = mapper;
+    this.decoder = new Qwen2Decoder(decoder);
+  }
+
+  public Qwen2Decoder decoder() { return decoder; }
+
+  public VisionTower visionTower() { return new VisionTower(vision); }
 
   /** features [nImages, patches, dClip] in order of appearance over the batch; token-mean CE (scalar). */
-  public NDArray loss(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<TokenizedExample> batch, NDArray features, int padId) { throw new UnsupportedOperationException("helper A"); }
+  public NDArray loss(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<TokenizedExample> batch, NDArray features, int padId) {
+    Spliced s = splice(batch, padId);
+    NDArray hidden = decoder.forward(decoderW, embed(decoderW, mapperVars, s, features), s.keyMask, null); // [B,T,H]
+    // HF causal CE: position t predicts label t+1; only supervised positions go through lm_head.
+    List<Integer> rows = new ArrayList<>();
+    List<Integer> targets = new ArrayList<>();
+    for (int b = 0; b < s.batch; b++) {
+      for (int t = 0; t + 1 < s.length; t++) {
+        int label = s.labels[b * s.length + t + 1];
+        if (label == IGNORE) continue;
+        rows.add(b * s.length + t);
+        targets.add(label);
+      }
+    }
+    if (rows.isEmpty()) throw new IllegalArgumentException("loss: no supervised token in the batch");
+    NDManager m = hidden.getManager();
+    NDArray picked = Ops.rows(hidden.reshape(-1, mapper.dimLlm()), longs(m, rows)); // [N,H]
+    NDArray logProbs = decoder.logits(decoderW, picked).logSoftmax(-1); // [N,V]
+    NDArray target = longs(m, targets).reshape(-1, 1); // [N,1]
+    NDArray nll = logProbs.gather(target, 1).neg(); // [N,1]
+    return nll.sum().div(Ops.scalar(nll, rows.size()));
+  }
 
   /** Greedy decoding with a KV cache; stops at stopId or maxNewTokens; returns the new tokens only. */
-  public List<int[]> generate(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<int[]> prompts, NDArray features, int maxNewTokens, int stopId) { throw new UnsupportedOperationException("helper A"); }
+  public List<int[]> generate(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<int[]> prompts, NDArray features, int maxNewTokens, int stopId) {
+    List<int[]> out = new ArrayList<>();
+    int image = 0;
+    for (int[] prompt : prompts) {
+      int images = countImages(prompt);
+      // Each prompt runs in its own scope: its cache and activations are freed before the next one.
+      try (NDScope scope = new NDScope()) {
+        NDArray own = images == 0 ? null : features.get(image + ":" + (image + images)); // [images,patches,dClip]
+        out.add(generateOne(decoderW, mapperVars, prompt, own, maxNewTokens, stopId));
+      }
+      image += images;
+    }
+    if (features != null && image != features.getShape().get(0)) {
+      throw new IllegalArgumentException("generate: prompts hold " + image + " images but features has " + features.getShape().get(0));
+    }
+    return out;
+  }
+
+  private int[] generateOne(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, int[] prompt, NDArray features, int maxNewTokens, int stopId) {
+    // One unpadded prompt: every position is attended, so the pad id only fills an unused mask.
+    Spliced s = splice(List.of(new TokenizedExample(prompt, prompt, countImages(prompt))), 0);
+    KvCache cache = new KvCache(decoder.config().numHiddenLayers());
+    NDArray hidden = decoder.forward(decoderW, embed(decoderW, mapperVars, s, features), null, cache); // [1,T,H]
+    List<Integer> produced = new ArrayList<>();
+    NDArray last = hidden.get(":, -1:"); // [1,1,H]
+    NDManager m = hidden.getManager();
+    while (produced.size() < maxNewTokens) {
+      int next = (int) decoder.logits(decoderW, last).argMax(-1).toType(DataType.INT64, false).getLong();
+      if (next == stopId) break;
+      produced.add(next);
+      if (produced.size() == maxNewTokens) break;
+      NDArray embeds = decoder.embed(decoderW, Qwen2Decoder.ids(m, new int[] {next}, 1, 1)); // [1,1,H]
+      last = decoder.forward(decoderW, embeds, null, cache);
+    }
+    return produced.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Token embeddings with each image's soft tokens in place of its IMAGE_TOKEN: [B,T,H]. */
+  private NDArray embed(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, Spliced s, NDArray features) {
+    NDManager m = decoderW.get("model.embed_tokens.weight").getManager();
+    NDArray text = decoder.embed(decoderW, Qwen2Decoder.ids(m, s.textIds, s.batch, s.length)); // [B,T,H]
+    if (s.images == 0) return text;
+    if (features == null || features.getShape().get(0) != s.images) {
+      throw new IllegalArgumentException("batch holds " + s.images + " images but features has "
+          + (features == null ? "none" : features.getShape().get(0)));
+    }
+    NDArray soft = AttentionMapper.forward(mapper, mapperVars, features).reshape(-1, mapper.dimLlm()); // [nImg*P,H]
+    NDArray spliced = Ops.rows(soft, Qwen2Decoder.ids(m, s.softRows, s.batch, s.length)); // [B,T,H]
+    // The engine's where does not broadcast the condition.
+    NDArray isImage = m.create(s.isImage, new Shape(s.batch, s.length, 1)).broadcast(text.getShape()); // [B,T,H]
+    return NDArrays.where(isImage, spliced, text);
+  }
+
+  /** The batch after splicing, right-padded: flat [B*T] Java arrays that become index tensors. */
+  private record Spliced(int batch, int length, int images, int[] textIds, int[] softRows, boolean[] isImage,
+      int[] labels, boolean[][] keyMask) {}
+
+  private Spliced splice(List<TokenizedExample> batch, int padId) {
+    int p = mapper.prefixLength();
+    int length = 0;
+    for (TokenizedExample e : batch) length = Math.max(length, e.ids().length + countImages(e.ids()) * (p - 1));
+    int n = batch.size();
+    int[] textIds = new int[n * length];
+    int[] softRows = new int[n * length];
+    boolean[] isImage = new boolean[n * length];
+    int[] labels = new int[n * length];
+    boolean[][] keyMask = new boolean[n][length];
+    java.util.Arrays.fill(labels, IGNORE);
+    int image = 0;
+    for (int b = 0; b < n; b++) {
+      TokenizedExample e = batch.get(b);
+      if (e.labels().length != e.ids().length) throw new IllegalArgumentException("example: ids and labels differ in length");
+      int t = b * length;
+      for (int i = 0; i < e.ids().length; i++) {
+        int id = e.ids()[i];
+        if (id == IMAGE_TOKEN) {
+          for (int j = 0; j < p; j++, t++) {
+            softRows[t] = image * p + j;
+            isImage[t] = true;
+            keyMask[b][t - b * length] = true;
+          }
+          image++;
+        } else {
+          textIds[t] = id;
+          labels[t] = e.labels()[i];
+          // HF attention_mask = ids != pad: with the authors' pad id 0 this also hides real id-0 tokens.
+          keyMask[b][t - b * length] = id != padId;
+          t++;
+        }
+      }
+      for (; t < (b + 1) * length; t++) textIds[t] = padId;
+    }
+    return new Spliced(n, length, image, textIds, softRows, isImage, labels, keyMask);
+  }
+
+  static int countImages(int[] ids) {
+    int n = 0;
+    for (int id : ids) if (id == IMAGE_TOKEN) n++;
+    return n;
+  }
+
+  private static NDArray longs(NDManager m, List<Integer> values) {
+    return m.create(values.stream().mapToLong(Integer::longValue).toArray());
+  }
 }

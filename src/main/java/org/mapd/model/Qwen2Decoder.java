@@ -1,0 +1,171 @@
+package org.mapd.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/** Qwen2 decoder forward pass over named HF tensors (model.*, lm_head), method.md §9. */
+public final class Qwen2Decoder {
+  /** Additive mask value: finite, so a fully masked row gives a uniform softmax instead of NaN. */
+  private static final float MASKED = -1e9f;
+  private final DecoderConfig config;
+
+  public Qwen2Decoder(DecoderConfig config) { this.config = config; }
+
+  public DecoderConfig config() { return config; }
+
+  /** HF names and shapes; lm_head only when the embeddings are not tied. */
+  public static Map<String, Shape> shapes(DecoderConfig c) {
+    int h = c.hiddenSize();
+    int kv = c.numKeyValueHeads() * c.headDim();
+    Map<String, Shape> s = new LinkedHashMap<>();
+    s.put("model.embed_tokens.weight", new Shape(c.vocabSize(), h));
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      String l = layer(i);
+      s.put(l + "input_layernorm.weight", new Shape(h));
+      s.put(l + "self_attn.q_proj.weight", new Shape(h, h));
+      s.put(l + "self_attn.q_proj.bias", new Shape(h));
+      s.put(l + "self_attn.k_proj.weight", new Shape(kv, h));
+      s.put(l + "self_attn.k_proj.bias", new Shape(kv));
+      s.put(l + "self_attn.v_proj.weight", new Shape(kv, h));
+      s.put(l + "self_attn.v_proj.bias", new Shape(kv));
+      s.put(l + "self_attn.o_proj.weight", new Shape(h, h));
+      s.put(l + "post_attention_layernorm.weight", new Shape(h));
+      s.put(l + "mlp.gate_proj.weight", new Shape(c.intermediateSize(), h));
+      s.put(l + "mlp.up_proj.weight", new Shape(c.intermediateSize(), h));
+      s.put(l + "mlp.down_proj.weight", new Shape(h, c.intermediateSize()));
+    }
+    s.put("model.norm.weight", new Shape(h));
+    if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new Shape(c.vocabSize(), h));
+    return s;
+  }
+
+  /** Mini warm-up init: N(0, 0.02) weights, zero biases, RMSNorm weights 1, from java.util.Random(seed). */
+  public static Map<String, NDArray> init(DecoderConfig config, NDManager manager, long seed) {
+    Random random = new Random(seed);
+    Map<String, NDArray> w = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : shapes(config).entrySet()) {
+      String name = e.getKey();
+      long n = e.getValue().size();
+      float[] values;
+      if (name.endsWith("layernorm.weight") || name.equals("model.norm.weight")) {
+        values = Ops.filled(n, 1f);
+      } else if (name.endsWith(".bias")) {
+        values = Ops.filled(n, 0f);
+      } else {
+        values = Ops.normal(random, n, 0.02);
+      }
+      w.put(name, manager.create(values, e.getValue()));
+    }
+    return w;
+  }
+
+  /** Token embeddings: ids [B,T] (int) -> [B,T,H]. */
+  public NDArray embed(Map<String, NDArray> w, NDArray ids) {
+    return Ops.rows(get(w, "model.embed_tokens.weight"), ids);
+  }
+
+  /**
+   * Decoder stack + final norm. embeds [B,T,H]; keyMask [B][T] true = may be attended (null = all); with a
+   * cache, positions continue after the cached ones and new keys/values are appended to it.
+   *
+   * @return hidden states after model.norm [B,T,H]
+   */
+  public NDArray forward(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask, KvCache cache) {
+    int b = Math.toIntExact(embeds.getShape().get(0));
+    int t = Math.toIntExact(embeds.getShape().get(1));
+    int past = cache == null ? 0 : cache.length();
+    int heads = config.numAttentionHeads();
+    int kvHeads = config.numKeyValueHeads();
+    NDArray[] rope = rope(embeds.getManager(), past, t); // cos, sin [T,d]
+    NDArray mask = mask(embeds.getManager(), keyMask, b, past, t); // [B,1,T,past+T]
+    NDArray scale = Ops.scalar(embeds, 1.0 / Math.sqrt(config.headDim()));
+    NDArray x = embeds;
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      String l = layer(i);
+      NDArray n = Ops.rmsNorm(x, get(w, l + "input_layernorm.weight"), config.rmsNormEps());
+      NDArray q = rotate(Ops.splitHeads(proj(w, l + "self_attn.q_proj", n, true), heads), rope); // [B,h,T,d]
+      NDArray k = rotate(Ops.splitHeads(proj(w, l + "self_attn.k_proj", n, true), kvHeads), rope); // [B,kv,T,d]
+      NDArray v = Ops.splitHeads(proj(w, l + "self_attn.v_proj", n, true), kvHeads); // [B,kv,T,d]
+      if (cache != null) {
+        NDArray[] kv = cache.append(i, k, v); // [B,kv,past+T,d]
+        k = kv[0];
+        v = kv[1];
+      }
+      if (heads != kvHeads) { // GQA: query head j reads kv head j / (heads / kvHeads)
+        k = k.repeat(1, heads / kvHeads); // [B,h,past+T,d]
+        v = v.repeat(1, heads / kvHeads);
+      }
+      x = x.add(proj(w, l + "self_attn.o_proj", Ops.mergeHeads(Ops.attention(q, k, v, scale, mask)), false));
+      n = Ops.rmsNorm(x, get(w, l + "post_attention_layernorm.weight"), config.rmsNormEps());
+      NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,T,inter]
+      NDArray gate = g.mul(Activation.sigmoid(g)); // silu; DJL's swish multiplies by a Java number (djl.md)
+      x = x.add(proj(w, l + "mlp.down_proj", gate.mul(proj(w, l + "mlp.up_proj", n, false)), false));
+    }
+    if (cache != null) cache.advance(t);
+    return Ops.rmsNorm(x, get(w, "model.norm.weight"), config.rmsNormEps());
+  }
+
+  /** lm_head (or the tied embeddings): hidden [..., H] -> logits [..., V]. */
+  public NDArray logits(Map<String, NDArray> w, NDArray hidden) {
+    String head = config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+    return Ops.linear(hidden, get(w, head), null);
+  }
+
+  /** Rotate-half RoPE tables for positions past..past+t-1: inv_freq_i = theta^(-2i/d), halves duplicated. */
+  private NDArray[] rope(NDManager manager, int past, int t) {
+    int d = config.headDim();
+    float[] cos = new float[t * d];
+    float[] sin = new float[t * d];
+    for (int p = 0; p < t; p++) {
+      for (int i = 0; i < d / 2; i++) {
+        double angle = (past + p) * Math.pow(config.ropeTheta(), -2.0 * i / d);
+        cos[p * d + i] = cos[p * d + i + d / 2] = (float) Math.cos(angle);
+        sin[p * d + i] = sin[p * d + i + d / 2] = (float) Math.sin(angle);
+      }
+    }
+    return new NDArray[] {manager.create(cos, new Shape(t, d)), manager.create(sin, new Shape(t, d))};
+  }
+
+  private static NDArray rotate(NDArray x, NDArray[] rope) {
+    var halves = x.split(2, 3); // two [B,h,T,d/2]
+    NDArray rotated = Ops.concat(halves.get(1).neg(), halves.get(0), 3); // [B,h,T,d]
+    return x.mul(rope[0]).add(rotated.mul(rope[1]));
+  }
+
+  /** Causal + key-padding additive mask [B,1,T,past+T]; cached positions are always visible. */
+  private static NDArray mask(NDManager manager, boolean[][] keyMask, int b, int past, int t) {
+    int total = past + t;
+    float[] m = new float[b * t * total];
+    for (int s = 0; s < b; s++) {
+      for (int i = 0; i < t; i++) {
+        for (int j = 0; j < total; j++) {
+          boolean visible = j <= past + i && (keyMask == null || j < past || keyMask[s][j - past]);
+          m[(s * t + i) * total + j] = visible ? 0f : MASKED;
+        }
+      }
+    }
+    return manager.create(m, new Shape(b, 1, t, total));
+  }
+
+  private static NDArray proj(Map<String, NDArray> w, String name, NDArray x, boolean bias) {
+    return Ops.linear(x, get(w, name + ".weight"), bias ? get(w, name + ".bias") : null);
+  }
+
+  private static String layer(int i) { return "model.layers." + i + "."; }
+
+  static NDArray get(Map<String, NDArray> w, String name) {
+    NDArray a = w.get(name);
+    if (a == null) throw new IllegalArgumentException("decoder: missing tensor " + name);
+    return a;
+  }
+
+  static NDArray ids(NDManager manager, int[] ids, int b, int t) {
+    return manager.create(ids, new Shape(b, t)).toType(DataType.INT64, false);
+  }
+}
