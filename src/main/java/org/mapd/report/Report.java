@@ -118,7 +118,7 @@ public final class Report {
           ? "Accuracy in %. Each cell: accuracy after the last adaptation step, then `max` = the best over all"
               + " steps (the authors' \"Max. Accuracy Score\", an oracle choice of step).\n\n"
           : "Accuracy in %.\n\n");
-      table(md, rows, mode, ft);
+      table(md, plan, rows, mode, ft);
     }
     md.append("![accuracy vs shots](").append(CHART).append(")\n\n");
     md.append("Average over tasks of the fixed-step accuracy, per strategy; left ICL, right FT.\n\n");
@@ -145,9 +145,14 @@ public final class Report {
             + " the paper's.";
   }
 
-  private static void table(StringBuilder md, List<ResultRow> rows, String mode, boolean ft) {
+  private static void table(StringBuilder md, Plan plan, List<ResultRow> rows, String mode, boolean ft) {
     List<String> tasks = new ArrayList<>(new LinkedHashSet<>(rows.stream().filter(r -> r.mode().equals(mode))
         .map(ResultRow::task).toList()));
+    // The plan's task order; tasks it does not list go last.
+    tasks.sort(java.util.Comparator.comparingInt(t -> {
+      int i = plan.eval().tasks().indexOf(t);
+      return i < 0 ? Integer.MAX_VALUE : i;
+    }));
     List<Integer> shots = new ArrayList<>(new TreeSet<>(rows.stream().filter(r -> r.mode().equals(mode))
         .map(ResultRow::shots).toList()));
     md.append("| strategy |");

@@ -4,6 +4,8 @@ import io.temporal.common.converter.DataConverterException;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
 import io.temporal.worker.WorkflowImplementationOptions;
+import java.nio.file.Path;
+import java.util.Set;
 
 /** Task queues and what each worker registers. Workflows run on the cpu queue with the data stages. */
 public final class Workers {
@@ -33,5 +35,31 @@ public final class Workers {
 
   public static void registerGpu(Worker worker, TrainingActivities activities) {
     worker.registerActivitiesImplementations(activities);
+  }
+
+  /** Where workers come from: an in-process test environment or a factory connected to a server. */
+  @FunctionalInterface
+  public interface Source {
+    Worker newWorker(String taskQueue, WorkerOptions options);
+  }
+
+  /**
+   * Creates and registers the workers of the given queues with the real stages.
+   *
+   * @param base folder relative plan paths resolve against (the repository root)
+   * @param work the work folder (stage outputs, run reports)
+   */
+  public static void create(Source source, Set<String> queues, Path base, Path work, StageListener listener) {
+    StageStore store = new StageStore(work);
+    for (String queue : queues) {
+      switch (queue) {
+        case CPU -> registerCpu(source.newWorker(CPU, WorkerOptions.getDefaultInstance()),
+            new DataActivitiesImpl(base, store, Stages.REAL, listener));
+        case GPU -> registerGpu(source.newWorker(GPU, gpuOptions()),
+            new TrainingActivitiesImpl(base, store, Stages.REAL, listener));
+        default -> throw new IllegalArgumentException(
+            "unknown task queue '" + queue + "' (known: " + CPU + ", " + GPU + ")");
+      }
+    }
   }
 }
