@@ -69,8 +69,8 @@ final class StageRun {
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       // A retry cannot fix a bad input or a missing implementation: fail once, with the reason.
       listener.failed(stage, e);
-      String type = e instanceof IllegalArgumentException ? StageOptions.INVALID_INPUT : "NotImplemented";
-      throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), type, e);
+      String kind = e instanceof IllegalArgumentException ? StageOptions.INVALID_INPUT : "NotImplemented";
+      throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), kind, e);
     } catch (RuntimeException | Error e) {
       listener.failed(stage, e);
       throw e;
