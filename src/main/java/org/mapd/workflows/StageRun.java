@@ -34,17 +34,17 @@ final class StageRun {
     Path dir = store.dir(key);
     var reused = store.done(dir, type);
     if (reused.isPresent()) {
-      LOG.info("{}: reused {}", stage, dir);
+      LOG.debug("{}: reused {}", stage, dir);
       listener.finished(stage, dir, true);
       return reused.get();
     }
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     HeartbeatDetails previous = ctx.getHeartbeatDetails(HeartbeatDetails.class).orElse(null);
     if (previous != null) {
-      LOG.info("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
+      LOG.debug("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
           ctx.getInfo().getAttempt(), dir, previous.step(), previous.total(), previous.checkpoint());
     } else {
-      LOG.info("{}: running in {}", stage, dir);
+      LOG.debug("{}: running in {}", stage, dir);
     }
     listener.started(stage, dir, previous);
     AtomicReference<HeartbeatDetails> last =
