@@ -13,7 +13,7 @@ import org.mapd.workflows.HeartbeatDetails;
 import org.mapd.workflows.StageListener;
 
 /**
- * The terminal view of running stages: one line when a stage starts, finishes or is reused, and a
+ * The terminal view of running stages: one line when a stage starts and when it finishes, and a
  * progress bar (step/total, loss) while it reports progress. Everything goes to stderr; stdout is kept
  * for what a command prints as its answer.
  */
@@ -33,11 +33,9 @@ final class ConsoleProgress implements StageListener {
 
   @Override
   public void started(String stage, Path dir, HeartbeatDetails resumedFrom) {
+    // Reuse and retries are logged by the activity itself (StageRun); this is the start/finish line.
     started.put(stage, System.nanoTime());
-    String resume = resumedFrom == null ? ""
-        : String.format(Locale.ROOT, " (retry; last heartbeat at step %d/%d, checkpoint %s)", resumedFrom.step(),
-            resumedFrom.total(), resumedFrom.checkpoint());
-    out.println("start  " + stage + " -> " + dir + resume);
+    out.println("start  " + stage + " -> " + dir);
   }
 
   @Override
@@ -57,12 +55,9 @@ final class ConsoleProgress implements StageListener {
   @Override
   public void finished(String stage, Path dir, boolean reused) {
     closeBar(stage);
-    if (reused) {
-      out.println("reused " + stage + " <- " + dir);
-    } else {
-      Long t0 = started.remove(stage);
-      String took = t0 == null ? "" : String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - t0) / 1e9);
-      out.println("done   " + stage + took);
+    Long t0 = started.remove(stage);
+    if (!reused && t0 != null) {
+      out.println(String.format(Locale.ROOT, "done   %s in %.1f s", stage, (System.nanoTime() - t0) / 1e9));
     }
   }
 

@@ -34,14 +34,14 @@ final class StageRun {
     Path dir = store.dir(key);
     var reused = store.done(dir, type);
     if (reused.isPresent()) {
-      LOG.debug("{}: reused {}", stage, dir);
+      LOG.info("{}: reused {}", stage, dir);
       listener.finished(stage, dir, true);
       return reused.get();
     }
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     HeartbeatDetails previous = ctx.getHeartbeatDetails(HeartbeatDetails.class).orElse(null);
     if (previous != null) {
-      LOG.debug("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
+      LOG.info("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
           ctx.getInfo().getAttempt(), dir, previous.step(), previous.total(), previous.checkpoint());
     } else {
       LOG.debug("{}: running in {}", stage, dir);
