@@ -4,6 +4,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import org.mapd.workflows.Stages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,10 +31,23 @@ public final class Main {
     return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
-  /** @param out help and version text; @param err error messages */
+  /** @param out help, version and answers (the report path); @param err error messages */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(Stages.REAL, out, err, args);
+  }
+
+  /** With other stage implementations: tests run the whole CLI and workflow around fake stages. */
+  static int run(Stages stages, PrintWriter out, PrintWriter err, String... args) {
     boolean verbose = Arrays.asList(args).contains("--verbose");
-    return new CommandLine(new Main())
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == ReproduceCommand.class
+            ? type.cast(new ReproduceCommand(stages))
+            : CommandLine.defaultFactory().create(type);
+      }
+    };
+    return new CommandLine(new Main(), factory)
         .setOut(out)
         .setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), verbose))

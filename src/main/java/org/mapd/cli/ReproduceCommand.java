@@ -18,10 +18,13 @@ import org.mapd.conf.Plan;
 import org.mapd.workflows.PlanCheck;
 import org.mapd.workflows.ReproductionWorkflow;
 import org.mapd.workflows.RunResult;
+import org.mapd.workflows.Stages;
 import org.mapd.workflows.Workers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "reproduce",
@@ -34,6 +37,9 @@ import picocli.CommandLine.Option;
             + "keeps nothing after exit, so durability comes from the work folder: run the same command again "
             + "to continue an interrupted run."})
 final class ReproduceCommand implements Callable<Integer> {
+  private final Stages stages;
+
+  @Spec CommandSpec spec;
   @Mixin Common common;
 
   @Option(names = "--plan", required = true, paramLabel = "FILE",
@@ -61,6 +67,15 @@ final class ReproduceCommand implements Callable<Integer> {
       description = "Workflow id and run id (default: <plan name>-<UTC time>). Child ids are <id>/<strategy>.")
   String id;
 
+  ReproduceCommand() {
+    this(Stages.REAL);
+  }
+
+  /** Tests run the whole command around fake stages. */
+  ReproduceCommand(Stages stages) {
+    this.stages = stages;
+  }
+
   @Override
   public Integer call() {
     Plan p = Inputs.plan(plan);
@@ -74,7 +89,7 @@ final class ReproduceCommand implements Callable<Integer> {
       // Time skipping off: the stages take real time, and skipping would fire their timeouts.
       try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
           TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build())) {
-        Workers.create(env::newWorker, Set.of(Workers.CPU, Workers.GPU), Common.base(), work, console);
+        Workers.create(env::newWorker, Set.of(Workers.CPU, Workers.GPU), stages, Common.base(), work, console);
         env.start();
         result = start(env.getWorkflowClient(), p, runId);
       }
@@ -86,7 +101,8 @@ final class ReproduceCommand implements Callable<Integer> {
             io.temporal.client.WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
         WorkerFactory factory = WorkerFactory.newInstance(client);
         if (!noWorker) {
-          Workers.create(factory::newWorker, Set.of(Workers.CPU, Workers.GPU), Common.base(), work, console);
+          Workers.create(factory::newWorker, Set.of(Workers.CPU, Workers.GPU), stages, Common.base(), work,
+              console);
           factory.start();
         }
         try {
@@ -98,7 +114,7 @@ final class ReproduceCommand implements Callable<Integer> {
         service.shutdown();
       }
     }
-    System.out.println(result.report());
+    spec.commandLine().getOut().println(result.report());
     return 0;
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mapd.workflows.Stages;
 import org.mapd.workflows.Workers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +49,7 @@ final class WorkerCommand implements Callable<Integer> {
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    Workers.create(factory::newWorker, new LinkedHashSet<>(queues), Common.base(), work,
+    Workers.create(factory::newWorker, new LinkedHashSet<>(queues), Stages.REAL, Common.base(), work,
         new ConsoleProgress(System.err));
     factory.start();
     System.err.println("worker polling " + queues + " on " + temporal + " (namespace " + namespace + "), work "

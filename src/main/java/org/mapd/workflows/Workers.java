@@ -44,19 +44,21 @@ public final class Workers {
   }
 
   /**
-   * Creates and registers the workers of the given queues with the real stages.
+   * Creates and registers the workers of the given queues.
    *
+   * @param stages the stage implementations ({@link Stages#REAL} outside tests)
    * @param base folder relative plan paths resolve against (the repository root)
    * @param work the work folder (stage outputs, run reports)
    */
-  public static void create(Source source, Set<String> queues, Path base, Path work, StageListener listener) {
+  public static void create(Source source, Set<String> queues, Stages stages, Path base, Path work,
+      StageListener listener) {
     StageStore store = new StageStore(work);
     for (String queue : queues) {
       switch (queue) {
         case CPU -> registerCpu(source.newWorker(CPU, WorkerOptions.getDefaultInstance()),
-            new DataActivitiesImpl(base, store, Stages.REAL, listener));
+            new DataActivitiesImpl(base, store, stages, listener));
         case GPU -> registerGpu(source.newWorker(GPU, gpuOptions()),
-            new TrainingActivitiesImpl(base, store, Stages.REAL, listener));
+            new TrainingActivitiesImpl(base, store, stages, listener));
         default -> throw new IllegalArgumentException(
             "unknown task queue '" + queue + "' (known: " + CPU + ", " + GPU + ")");
       }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mapd.workflows.FakeStages;
+import org.mapd.workflows.Stages;
 
 class MainTest {
   @TempDir Path dir;
@@ -18,9 +20,13 @@ class MainTest {
   String err;
 
   int run(String... args) {
+    return run(Stages.REAL, args);
+  }
+
+  int run(Stages stages, String... args) {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    int code = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), args);
+    int code = Main.run(stages, new PrintWriter(o, true), new PrintWriter(e, true), args);
     out = o.toString();
     err = e.toString();
     return code;
@@ -72,6 +78,23 @@ class MainTest {
 
     assertEquals(2, run("reproduce", "--plan", dir.resolve("absent.json").toString()));
     assertTrue(err.contains("absent.json: plan file does not exist"), err);
+  }
+
+  @Test
+  void reproduceRunsEmbeddedPrintsTheReportPathAndReusesOnTheSecondRun() throws Exception {
+    FakeStages stages = new FakeStages();
+    String[] args = {"reproduce", "--plan", "workflows/mini.json", "--work", dir.toString(), "--id", "cli-run"};
+    assertEquals(0, run(stages, args), err);
+    Path report = Path.of(out.strip());
+    assertEquals(dir.resolve("runs/cli-run/report/report.md"), report);
+    assertTrue(Files.readString(report).contains("| mapd |"));
+    int calls = stages.calls.size();
+    assertTrue(calls > 10, stages.calls.toString());
+
+    args[args.length - 1] = "cli-run-2";
+    assertEquals(0, run(stages, args), err);
+    assertEquals(calls, stages.calls.size(), "the second run recomputes nothing");
+    assertTrue(Files.isRegularFile(dir.resolve("runs/cli-run-2/report/results.json")));
   }
 
   @Test

@@ -18,8 +18,8 @@ import org.mapd.pipelines.PrepareSummary;
 import org.mapd.train.MapperCheckpoint;
 
 /** Stages that only record their calls and write the files later stages read (results.json). */
-final class FakeStages implements Stages {
-  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+public final class FakeStages implements Stages {
+  public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   /** Evaluated row -> the mapper folder it was given ("null" for the untrained row). */
   final Map<String, String> evaluatedMappers = Collections.synchronizedMap(new LinkedHashMap<>());
 
