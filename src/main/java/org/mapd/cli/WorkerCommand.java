@@ -44,6 +44,11 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    for (String q : queues) {
+      if (!q.equals(Workers.CPU) && !q.equals(Workers.GPU)) {
+        throw new IllegalArgumentException("unknown task queue '" + q + "' (known: " + Workers.CPU + ", " + Workers.GPU + ")");
+      }
+    }
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(temporal).build());
     WorkflowClient client = WorkflowClient.newInstance(service,

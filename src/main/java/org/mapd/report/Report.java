@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
@@ -149,7 +151,7 @@ public final class Report {
     List<String> tasks = new ArrayList<>(new LinkedHashSet<>(rows.stream().filter(r -> r.mode().equals(mode))
         .map(ResultRow::task).toList()));
     // The plan's task order; tasks it does not list go last.
-    tasks.sort(java.util.Comparator.comparingInt(t -> {
+    tasks.sort(Comparator.comparingInt(t -> {
       int i = plan.eval().tasks().indexOf(t);
       return i < 0 ? Integer.MAX_VALUE : i;
     }));
@@ -219,7 +221,7 @@ public final class Report {
     XYSeriesCollection data = new XYSeriesCollection();
     for (String name : rowNames(rows)) {
       XYSeries series = new XYSeries(name);
-      Map<Integer, List<Double>> byShots = new java.util.TreeMap<>();
+      Map<Integer, List<Double>> byShots = new TreeMap<>();
       for (ResultRow r : rows) {
         if (r.strategy().equals(name) && r.mode().equals(mode)) {
           byShots.computeIfAbsent(r.shots(), k -> new ArrayList<>()).add(r.accuracy());

@@ -1,5 +1,6 @@
 package org.mapd.workflows;
 
+import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
     try {
       training = PlanCheck.check(plan, base);
     } catch (IllegalArgumentException e) {
-      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(e.getMessage(), StageOptions.INVALID_INPUT);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), StageOptions.INVALID_INPUT);
     }
     Plan.DataPlan data = plan.data();
     StageKey key = new StageKey("prepare")
@@ -55,7 +56,7 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
       listener.finished("Report", out, false);
       return md.toString();
     } catch (IllegalArgumentException e) {
-      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+      throw ApplicationFailure.newNonRetryableFailure(
           "Report: " + e.getMessage(), StageOptions.INVALID_INPUT);
     }
   }

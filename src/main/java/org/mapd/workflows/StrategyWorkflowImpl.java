@@ -1,5 +1,6 @@
 package org.mapd.workflows;
 
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.eval.EvalSummary;
@@ -42,7 +44,7 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
         weights.put(ds, dataset.getValue().doubleValue());
       }
       if (members.isEmpty()) {
-        throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+        throw ApplicationFailure.newNonRetryableFailure(
             "modelavg: the prepared data has no non-empty dataset to train on", StageOptions.INVALID_INPUT);
       }
       List<String> dirs = new ArrayList<>();
@@ -59,7 +61,7 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
     return new StrategyResult(in.strategy(), mapper, eval, weights, seconds);
   }
 
-  private <T> T timed(String stage, java.util.function.Supplier<T> call) {
+  private <T> T timed(String stage, Supplier<T> call) {
     long start = Workflow.currentTimeMillis();
     T result = call.get();
     seconds.put(stage, (Workflow.currentTimeMillis() - start) / 1000.0);

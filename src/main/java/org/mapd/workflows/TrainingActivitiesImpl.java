@@ -1,5 +1,6 @@
 package org.mapd.workflows;
 
+import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.util.List;
 import org.mapd.conf.Plan;
@@ -55,7 +56,7 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
   @Override
   public MapperCheckpoint averageParameters(List<String> mappers, List<Double> weights) {
     if (mappers.size() != weights.size()) {
-      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+      throw ApplicationFailure.newNonRetryableFailure(
           mappers.size() + " mappers but " + weights.size() + " weights", StageOptions.INVALID_INPUT);
     }
     StageKey key = new StageKey("average", "modelavg").value("mappers", mappers).value("weights", weights);

@@ -3,7 +3,6 @@ package org.mapd.workflows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -228,7 +227,6 @@ class ReproductionWorkflowTest {
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
         () -> stub.getResult(10, java.util.concurrent.TimeUnit.SECONDS, RunResult.class));
     Throwable cause = e.getCause();
-    assertNull(null);
     assertTrue(String.valueOf(cause.getMessage()).contains("name must match"), String.valueOf(cause));
   }
 }
