@@ -1,0 +1,93 @@
+package org.mapd.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.mapd.conf.Plan;
+import org.mapd.data.SynthData;
+import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "data", mixinStandardHelpOptions = true,
+    description = "Data stages, runnable alone: generate synthetic data, prepare datasets with Beam.",
+    subcommands = {DataCommand.Synth.class, DataCommand.Prepare.class})
+final class DataCommand {
+
+  @Command(name = "synth", mixinStandardHelpOptions = true,
+      description = "Writes synthetic datasets in the real formats (LLaVA-Pretrain, LLaVA-Instruct mix, "
+          + "OneVision subsets, VL-ICL tasks) under --out; the same seed gives byte-identical files.")
+  static final class Synth implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+      Map<String, Integer> counts = SynthData.generate(out, seed);
+      new TreeMap<>(counts).forEach((file, n) -> System.out.printf("%8d  %s%n", n, file));
+      return 0;
+    }
+  }
+
+  @Command(name = "prepare", mixinStandardHelpOptions = true,
+      description = {"Runs the Beam preparation: splits the conversation mix into the 15 training datasets, "
+          + "validates images, writes rejects with reasons and the meta-task manifests; prints the counts.",
+          "Output: OUT/LLaVA-Instruct/Image_data/<ds>/<ds>_dataset.json, OUT/LLaVA-Pretrain, OUT/VL-ICL, "
+              + "OUT/tasks, OUT/rejects.jsonl, OUT/summary.json."})
+  static final class Prepare implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--datasets", required = true, paramLabel = "DIR",
+        description = "Downloaded (or synthetic) datasets in the authors' README layout.")
+    Path datasets;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--runner", defaultValue = "direct", paramLabel = "direct|flink",
+        description = "Beam runner (default: ${DEFAULT-VALUE}).")
+    String runner;
+
+    @Option(names = "--flink-master", paramLabel = "HOST:PORT|[local]",
+        description = "Flink master with --runner flink; [local] starts an embedded Flink.")
+    String flinkMaster;
+
+    @Option(names = "--full-image-check",
+        description = "Decode every image (default: check that it exists and has a PNG/JPEG header).")
+    boolean fullImageCheck;
+
+    @Option(names = "--plan", defaultValue = "workflows/mini.json", paramLabel = "FILE",
+        description = "Plan whose seed and training.json size the meta-task manifests (default: ${DEFAULT-VALUE}).")
+    Path plan;
+
+    @Override
+    public Integer call() {
+      if (!runner.equals("direct") && !runner.equals("flink")) {
+        throw new IllegalArgumentException("--runner must be direct or flink, got '" + runner + "'");
+      }
+      if (runner.equals("flink") && flinkMaster == null) {
+        throw new IllegalArgumentException("--runner flink needs --flink-master HOST:PORT or [local]");
+      }
+      Plan p = Inputs.plan(plan);
+      PrepareSummary s = PrepareData.run(datasets, out,
+          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base())));
+      System.out.printf("%10s  %s%n", "records", "dataset");
+      new TreeMap<>(s.datasets()).forEach((ds, n) -> System.out.printf("%10d  %s%n", n, ds));
+      System.out.printf("%10d  removed text-only%n", s.removedTextOnly());
+      new TreeMap<>(s.rejected()).forEach((r, n) -> System.out.printf("%10d  rejected: %s%n", n, r));
+      System.out.printf("%10d  read from the mix%n", s.read());
+      System.out.printf("%10d  pretrain captions (%d rejected)%n", s.pretrain(), s.pretrainRejected());
+      new TreeMap<>(s.vlIcl()).forEach((t, n) -> System.out.printf("%10d  VL-ICL %s queries%n", n, t));
+      s.notes().forEach(n -> System.out.println("note: " + n));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.mapd.workflows;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+import java.util.Map;
+import org.mapd.conf.Plan;
+
+/** Stages of the {@value Workers#CPU} queue. Payloads are paths and summaries, never data. */
+@ActivityInterface
+public interface DataActivities {
+  /** Checks the plan, generates synthetic data if the plan asks for it, runs the Beam preparation. */
+  @ActivityMethod(name = "PrepareData")
+  PrepareResult prepareData(Plan plan);
+
+  /**
+   * @param resultFiles results.json of every evaluated row
+   * @param stageSeconds wall time per stage, in run order
+   * @param runId names the folder WORK/runs/RUN-ID/report
+   * @return the path of report.md
+   */
+  @ActivityMethod(name = "Report")
+  String report(Plan plan, List<String> resultFiles, Map<String, Double> stageSeconds, String runId);
+}

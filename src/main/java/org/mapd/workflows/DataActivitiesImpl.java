@@ -1,0 +1,63 @@
+package org.mapd.workflows;
+
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.mapd.conf.Plan;
+import org.mapd.conf.Training;
+import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareSummary;
+import org.mapd.report.Report;
+
+/**
+ * @param base folder relative plan paths resolve against (the repository root)
+ * @param store the work folder's stage outputs
+ */
+public record DataActivitiesImpl(Path base, StageStore store, Stages stages, StageListener listener)
+    implements DataActivities {
+
+  @Override
+  public PrepareResult prepareData(Plan plan) {
+    Training training;
+    try {
+      training = PlanCheck.check(plan, base);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), StageOptions.INVALID_INPUT);
+    }
+    Plan.DataPlan data = plan.data();
+    StageKey key = new StageKey("prepare")
+        .value("seed", plan.seed())
+        .value("data", data)
+        // The manifests' sizes and epochs come from the strategies' settings.
+        .value("strategies", training.strategies());
+    return StageRun.run(store, listener, "PrepareData", key, PrepareResult.class, (out, progress) -> {
+      Path datasets;
+      if (data.synthSeed() != null) {
+        datasets = out.resolve("source");
+        stages.synth(datasets, data.synthSeed());
+      } else {
+        datasets = base.resolve(data.datasets());
+      }
+      Path prepared = out.resolve("prepared");
+      String runner = data.runner() == null ? "direct" : data.runner();
+      PrepareSummary summary = stages.prepare(datasets, prepared,
+          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training));
+      return new PrepareResult(prepared.toString(), prepared.resolve("VL-ICL").toString(), summary.datasets());
+    });
+  }
+
+  @Override
+  public String report(Plan plan, List<String> resultFiles, Map<String, Double> stageSeconds, String runId) {
+    Path out = store.work().resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve("report");
+    listener.started("Report", out, null);
+    try {
+      Path md = Report.write(plan, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
+      listener.finished("Report", out, false);
+      return md.toString();
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Report: " + e.getMessage(), StageOptions.INVALID_INPUT);
+    }
+  }
+}

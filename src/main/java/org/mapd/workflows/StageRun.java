@@ -1,0 +1,100 @@
+package org.mapd.workflows;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.mapd.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every stage activity does around its stage: reuse a finished output, otherwise run the stage into
+ * its content-addressed folder while heartbeating, then mark it done. Heartbeats also go out from a side
+ * thread every few seconds, because a Beam job or a model load may not report progress for minutes and
+ * the heartbeat timeout would otherwise kill a healthy attempt.
+ */
+final class StageRun {
+  private static final Logger LOG = LoggerFactory.getLogger(StageRun.class);
+  private static final long TICK_SECONDS = 10;
+
+  private StageRun() {}
+
+  /** A stage's work, given its output folder and a progress sink that heartbeats. */
+  interface Body<T> {
+    T run(Path out, Progress progress);
+  }
+
+  static <T> T run(StageStore store, StageListener listener, String stage, StageKey key, Class<T> type,
+      Body<T> body) {
+    Path dir = store.dir(key);
+    var reused = store.done(dir, type);
+    if (reused.isPresent()) {
+      LOG.info("{}: reused {}", stage, dir);
+      listener.finished(stage, dir, true);
+      return reused.get();
+    }
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    HeartbeatDetails previous = ctx.getHeartbeatDetails(HeartbeatDetails.class).orElse(null);
+    if (previous != null) {
+      LOG.info("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
+          ctx.getInfo().getAttempt(), dir, previous.step(), previous.total(), previous.checkpoint());
+    } else {
+      LOG.debug("{}: running in {}", stage, dir);
+    }
+    listener.started(stage, dir, previous);
+    AtomicReference<HeartbeatDetails> last =
+        new AtomicReference<>(previous != null ? previous : new HeartbeatDetails(0, 0, Double.NaN, null));
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heartbeat-" + stage);
+      t.setDaemon(true);
+      return t;
+    });
+    ticker.scheduleAtFixedRate(() -> heartbeat(ctx, last.get()), 0, TICK_SECONDS, TimeUnit.SECONDS);
+    Progress progress = (step, total, loss, checkpoint) -> {
+      HeartbeatDetails now = new HeartbeatDetails(step, total, loss, checkpoint);
+      last.set(now);
+      ctx.heartbeat(now); // on the stage thread, so a cancellation stops the stage here
+      listener.progress(stage, step, total, loss);
+    };
+    try {
+      T result = body.run(dir, progress);
+      store.markDone(dir, result);
+      listener.finished(stage, dir, false);
+      return result;
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // A retry cannot fix a bad input or a missing implementation: fail once, with the reason.
+      listener.failed(stage, e);
+      String kind = e instanceof IllegalArgumentException ? StageOptions.INVALID_INPUT : "NotImplemented";
+      throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), kind, e);
+    } catch (RuntimeException | Error e) {
+      listener.failed(stage, e);
+      throw e;
+    } finally {
+      stop(ticker);
+    }
+  }
+
+  /** Lets a heartbeat in flight finish: interrupting it mid-call only produces a gRPC warning. */
+  private static void stop(ScheduledExecutorService ticker) {
+    ticker.shutdown();
+    try {
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void heartbeat(ActivityExecutionContext ctx, HeartbeatDetails details) {
+    try {
+      ctx.heartbeat(details);
+    } catch (RuntimeException e) {
+      // Cancellation or a lost server surfaces at the next heartbeat of the stage thread; log and go on.
+      LOG.debug("heartbeat failed: {}", e.toString());
+    }
+  }
+}

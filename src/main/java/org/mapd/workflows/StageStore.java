@@ -1,0 +1,40 @@
+package org.mapd.workflows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.mapd.Json;
+
+/**
+ * Durable stage outputs under WORK/stages. The embedded Temporal service keeps no history across runs,
+ * so this folder is what makes a rerun cheap: a stage whose DONE.json exists is reused, an unfinished
+ * one is re-run into the same folder and resumes from the checkpoints it finds there.
+ */
+public final class StageStore {
+  public static final String DONE = "DONE.json";
+
+  private final Path work;
+
+  public StageStore(Path work) {
+    this.work = work.toAbsolutePath().normalize();
+  }
+
+  public Path work() {
+    return work;
+  }
+
+  public Path dir(StageKey key) {
+    return work.resolve("stages").resolve(key.folderName());
+  }
+
+  /** The stored result of a finished stage, if there is one. */
+  public <T> Optional<T> done(Path dir, Class<T> type) {
+    Path done = dir.resolve(DONE);
+    return Files.isRegularFile(done) ? Optional.of(Json.read(done, type)) : Optional.empty();
+  }
+
+  /** Marks the stage finished; written atomically so a crash never leaves a half DONE.json. */
+  public void markDone(Path dir, Object result) {
+    Json.writeAtomic(dir.resolve(DONE), result);
+  }
+}

@@ -1,0 +1,11 @@
+package org.mapd.workflows;
+
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/** One finetuning strategy: Finetune (ModelAvg: one per dataset, then AverageParameters), then Evaluate. */
+@WorkflowInterface
+public interface StrategyWorkflow {
+  @WorkflowMethod(name = "StrategyWorkflow")
+  StrategyResult run(StrategyInput input);
+}

@@ -1,0 +1,101 @@
+package org.mapd.workflows;
+
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Path;
+import java.util.List;
+import org.mapd.conf.Plan;
+import org.mapd.conf.Strategy;
+import org.mapd.conf.Training;
+import org.mapd.eval.EvalSummary;
+import org.mapd.model.Backbones;
+import org.mapd.train.MapperCheckpoint;
+
+/**
+ * Each method names the stage's content address (what it depends on), then runs it through
+ * {@link StageRun}: reuse, or run with heartbeats into the addressed folder and mark it done.
+ *
+ * @param base folder relative plan paths resolve against (the repository root)
+ */
+public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages, StageListener listener)
+    implements TrainingActivities {
+
+  @Override
+  public Backbones warmup(Plan plan, PrepareResult prepared) {
+    Training training = plan.training(base);
+    StageKey key = modelKey(new StageKey("warmup"), plan)
+        .value("warmup", training.warmup())
+        .value("prepared", prepared);
+    return StageRun.run(store, listener, "Warmup", key, Backbones.class,
+        (out, progress) -> stages.warmup(plan, base, Path.of(prepared.prepared()), out, progress));
+  }
+
+  @Override
+  public MapperCheckpoint pretrain(Plan plan, PrepareResult prepared, Backbones backbones) {
+    Training training = plan.training(base);
+    StageKey key = backboneKey(new StageKey("pretrain"), plan, backbones)
+        .value("pretrain", training.pretrain())
+        .value("prepared", prepared);
+    return StageRun.run(store, listener, "Pretrain", key, MapperCheckpoint.class,
+        (out, progress) -> stages.pretrain(plan, base, Path.of(prepared.prepared()), resolved(backbones), out, progress));
+  }
+
+  @Override
+  public MapperCheckpoint finetune(Plan plan, Strategy strategy, String dataset, PrepareResult prepared,
+      Backbones backbones, String init) {
+    Training training = plan.training(base);
+    StageKey key = backboneKey(new StageKey("finetune", strategy.json(), dataset), plan, backbones)
+        .value("settings", training.strategy(strategy.json()))
+        .value("prepared", prepared)
+        .value("init", init);
+    String stage = "Finetune " + strategy.json() + (dataset == null ? "" : " " + dataset);
+    return StageRun.run(store, listener, stage, key, MapperCheckpoint.class,
+        (out, progress) -> stages.finetune(plan, base, strategy, dataset, Path.of(prepared.prepared()),
+            resolved(backbones), Path.of(init), out, progress));
+  }
+
+  @Override
+  public MapperCheckpoint averageParameters(List<String> mappers, List<Double> weights) {
+    if (mappers.size() != weights.size()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          mappers.size() + " mappers but " + weights.size() + " weights", StageOptions.INVALID_INPUT);
+    }
+    StageKey key = new StageKey("average", "modelavg").value("mappers", mappers).value("weights", weights);
+    return StageRun.run(store, listener, "AverageParameters", key, MapperCheckpoint.class,
+        (out, progress) -> stages.average(mappers.stream().map(Path::of).toList(), weights, out));
+  }
+
+  @Override
+  public EvalSummary evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared) {
+    Training training = plan.training(base);
+    StageKey key = backboneKey(new StageKey("evaluate", row), plan, backbones)
+        .value("eval", plan.eval())
+        .value("settings", training.eval())
+        .value("vlIcl", prepared.vlIcl())
+        .value("mapper", mapper);
+    return StageRun.run(store, listener, "Evaluate " + row, key, EvalSummary.class,
+        (out, progress) -> stages.evaluate(plan, base, row, mapper == null ? null : Path.of(mapper), resolved(backbones),
+            Path.of(prepared.vlIcl()), out, progress));
+  }
+
+  /** What every model stage depends on: seed, fidelity and the model shapes. */
+  private StageKey modelKey(StageKey key, Plan plan) {
+    return key.value("seed", plan.seed())
+        .value("fidelity", plan.fidelity())
+        .file("mapper.json", plan.mapperConfig(base))
+        .file("vision/config.json", base.resolve(plan.models().vision()).resolve("config.json"))
+        .file("llm/config.json", base.resolve(plan.models().llm()).resolve("config.json"));
+  }
+
+  /**
+   * Warmed-up backbones are stage outputs whose folder names are content addresses; downloaded ones are
+   * identified by path and config.json (hashing 15 GB of weights per stage would cost minutes).
+   */
+  private StageKey backboneKey(StageKey key, Plan plan, Backbones backbones) {
+    return modelKey(key, plan).value("backbones", backbones);
+  }
+
+  /** Plan paths are relative to the repository root; stages get absolute ones. */
+  private Backbones resolved(Backbones b) {
+    return new Backbones(base.resolve(b.vision()).normalize().toString(), base.resolve(b.llm()).normalize().toString());
+  }
+}

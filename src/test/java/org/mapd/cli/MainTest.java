@@ -1,0 +1,113 @@
+package org.mapd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mapd.workflows.FakeStages;
+import org.mapd.workflows.Stages;
+
+class MainTest {
+  @TempDir Path dir;
+  String out;
+  String err;
+
+  int run(String... args) {
+    return run(Stages.REAL, args);
+  }
+
+  int run(Stages stages, String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = Main.run(stages, new PrintWriter(o, true), new PrintWriter(e, true), args);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  @Test
+  void everyCommandExplainsEveryOption() {
+    List<List<String>> commands = List.of(List.of(), List.of("reproduce"), List.of("data"), List.of("data", "synth"),
+        List.of("data", "prepare"), List.of("train"), List.of("train", "warmup"), List.of("train", "pretrain"),
+        List.of("train", "finetune"), List.of("train", "average"), List.of("eval"), List.of("worker"));
+    for (List<String> c : commands) {
+      String[] args = java.util.stream.Stream.concat(c.stream(), java.util.stream.Stream.of("--help"))
+          .toArray(String[]::new);
+      assertEquals(0, run(args), c.toString());
+      assertTrue(out.startsWith("Usage: mapd"), c + ": " + out);
+    }
+    assertDocumented(new picocli.CommandLine(new Main()));
+    run("reproduce", "--help");
+    for (String o : List.of("--plan", "--work", "--temporal", "--no-worker", "--verbose")) assertTrue(out.contains(o), o);
+  }
+
+  static void assertDocumented(picocli.CommandLine cmd) {
+    assertTrue(cmd.getCommandSpec().usageMessage().description().length > 0, cmd.getCommandName());
+    for (var option : cmd.getCommandSpec().options()) {
+      assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+          cmd.getCommandName() + " " + option.longestName());
+    }
+    cmd.getSubcommands().values().forEach(MainTest::assertDocumented);
+  }
+
+  @Test
+  void badPlanIsOneLineNamingFileAndFieldWithExitCode2() throws Exception {
+    String good = Files.readString(Path.of("workflows/mini.json"));
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, good.replace("\"multitask\"", "\"multitusk\""));
+    assertEquals(2, run("reproduce", "--plan", bad.toString(), "--work", dir.toString()));
+    String first = err.lines().findFirst().orElse("");
+    assertTrue(first.contains(bad.toString()) && first.contains("unknown strategy 'multitusk'")
+        && first.contains("strategies[1]"), err);
+    assertFalse(err.contains("\tat "), "no stack trace without --verbose: " + err);
+
+    Files.writeString(bad, good.replace("\"seed\"", "\"seeed\""));
+    assertEquals(2, run("reproduce", "--plan", bad.toString()));
+    assertTrue(err.contains("unknown field 'seeed'") && err.contains(bad.toString()), err);
+
+    Files.writeString(bad, good.replace("\"conf/mini\"", "\"conf/nothing\""));
+    assertEquals(2, run("reproduce", "--plan", bad.toString()));
+    assertTrue(err.contains("conf/nothing/training.json does not exist"), err);
+
+    assertEquals(2, run("reproduce", "--plan", dir.resolve("absent.json").toString()));
+    assertTrue(err.contains("absent.json: plan file does not exist"), err);
+  }
+
+  @Test
+  void reproduceRunsEmbeddedPrintsTheReportPathAndReusesOnTheSecondRun() throws Exception {
+    FakeStages stages = new FakeStages();
+    String[] args = {"reproduce", "--plan", "workflows/mini.json", "--work", dir.toString(), "--id", "cli-run"};
+    assertEquals(0, run(stages, args), err);
+    Path report = Path.of(out.strip());
+    assertEquals(dir.resolve("runs/cli-run/report/report.md"), report);
+    assertTrue(Files.readString(report).contains("| mapd |"));
+    int calls = stages.calls.size();
+    assertTrue(calls > 10, stages.calls.toString());
+
+    args[args.length - 1] = "cli-run-2";
+    assertEquals(0, run(stages, args), err);
+    assertEquals(calls, stages.calls.size(), "the second run recomputes nothing");
+    assertTrue(Files.isRegularFile(dir.resolve("runs/cli-run-2/report/results.json")));
+  }
+
+  @Test
+  void stageRefusesToReuseCheckpointsWithoutResume() throws Exception {
+    Files.createDirectories(dir.resolve("out/checkpoints/step-0000010"));
+    assertEquals(2, run("train", "pretrain", "--plan", "workflows/mini.json", "--prepared", dir.toString(),
+        "--out", dir.resolve("out").toString()));
+    assertTrue(err.contains("pass --resume"), err);
+  }
+
+  @Test
+  void workerRejectsUnknownQueueBeforeConnecting() {
+    assertEquals(2, run("worker", "--temporal", "127.0.0.1:1", "--queue", "mapd-tpu"));
+    assertTrue(err.contains("unknown task queue 'mapd-tpu'"), err);
+  }
+}

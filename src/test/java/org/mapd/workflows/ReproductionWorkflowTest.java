@@ -1,0 +1,232 @@
+package org.mapd.workflows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mapd.Progress;
+import org.mapd.conf.Plan;
+import org.mapd.model.Backbones;
+import org.mapd.train.MapperCheckpoint;
+
+/**
+ * The workflows run on the in-process test service with the real activity classes around fake stages:
+ * what is tested is the orchestration (order, fan-out, children, caching, failures, retries, replay),
+ * not the stages.
+ */
+class ReproductionWorkflowTest {
+  static final Path BASE = Path.of("").toAbsolutePath();
+  /** Id of the workflow in src/test/resources/histories/reproduction-mini.json. */
+  static final String RECORDED_ID = "mini-recorded";
+
+  @TempDir Path work;
+  final FakeStages stages = new FakeStages();
+  final List<String> events = Collections.synchronizedList(new ArrayList<>());
+  final List<HeartbeatDetails> resumedFrom = Collections.synchronizedList(new ArrayList<>());
+  TestWorkflowEnvironment env;
+
+  final StageListener listener = new StageListener() {
+    @Override
+    public void started(String stage, Path dir, HeartbeatDetails previous) {
+      events.add("started " + stage + " " + dir.getFileName());
+      if (previous != null) resumedFrom.add(previous);
+    }
+
+    @Override
+    public void finished(String stage, Path dir, boolean reused) {
+      events.add((reused ? "reused " : "finished ") + stage);
+    }
+  };
+
+  static Plan miniPlan() {
+    return Plan.load(BASE.resolve("workflows/mini.json"));
+  }
+
+  WorkflowClient start(Stages s) {
+    env = TestWorkflowEnvironment.newInstance();
+    StageStore store = new StageStore(work);
+    Worker cpu = env.newWorker(Workers.CPU);
+    Workers.registerCpu(cpu, new DataActivitiesImpl(BASE, store, s, listener));
+    Worker gpu = env.newWorker(Workers.GPU, Workers.gpuOptions());
+    Workers.registerGpu(gpu, new TrainingActivitiesImpl(BASE, store, s, listener));
+    env.start();
+    return env.getWorkflowClient();
+  }
+
+  static RunResult run(WorkflowClient client, String id, Plan plan) {
+    return client.newWorkflowStub(ReproductionWorkflow.class,
+        WorkflowOptions.newBuilder().setTaskQueue(Workers.CPU).setWorkflowId(id).build()).run(plan);
+  }
+
+  @AfterEach
+  void close() {
+    if (env != null) env.close();
+  }
+
+  @Test
+  void stagesRunInOrderWithOneChildPerStrategyAndModelAvgFanOut() throws IOException {
+    WorkflowClient client = start(stages);
+    RunResult result = run(client, "mini-order", miniPlan());
+
+    List<String> calls = new ArrayList<>(stages.calls);
+    assertEquals(List.of("synth", "prepare", "warmup", "pretrain", "evaluate pretrain_only", "evaluate untrained"),
+        calls.subList(0, 6));
+    assertTrue(stages.evaluatedMappers.get("pretrain_only").contains("pretrain-"));
+    assertEquals("null", stages.evaluatedMappers.get("untrained"));
+    List<String> children = calls.subList(6, calls.size());
+    assertEquals(12, children.size(), children.toString());
+    for (String s : List.of("mapd", "multitask", "nometatask", "ict")) {
+      assertTrue(children.indexOf("finetune " + s) >= 0, s);
+      assertTrue(children.indexOf("finetune " + s) < children.indexOf("evaluate " + s), s);
+    }
+    // ModelAvg: one run per dataset (sorted by name), then the average weighted by record counts.
+    int average = children.indexOf("average [30.0, 10.0]");
+    assertTrue(children.indexOf("finetune modelavg gqa") < average);
+    assertTrue(children.indexOf("finetune modelavg vg") < average);
+    assertTrue(average < children.indexOf("evaluate modelavg"));
+    assertTrue(stages.evaluatedMappers.get("modelavg").contains("average-modelavg-"));
+
+    StrategyResult modelavg = client.newUntypedWorkflowStub("mini-order/modelavg").getResult(StrategyResult.class);
+    assertEquals(Map.of("gqa", 30.0, "vg", 10.0), modelavg.averageWeights());
+    for (String s : List.of("mapd", "multitask", "nometatask", "ict")) {
+      assertEquals(s, client.newUntypedWorkflowStub("mini-order/" + s).getResult(StrategyResult.class)
+          .strategy().json());
+    }
+    assertEquals(7, result.resultFiles().size());
+    assertTrue(result.stageSeconds().keySet().containsAll(List.of("PrepareData", "Warmup", "Pretrain",
+        "Evaluate untrained", "mapd Finetune", "modelavg Finetune gqa", "modelavg AverageParameters",
+        "modelavg Evaluate", "Report")), result.stageSeconds().toString());
+    String md = Files.readString(Path.of(result.report()));
+    assertTrue(md.contains("| modelavg |") && md.contains("| untrained |"), md);
+    assertTrue(Path.of(result.report()).startsWith(work.resolve("runs").resolve("mini-order")));
+  }
+
+  @Test
+  void secondRunReusesEveryFinishedStage() throws IOException {
+    WorkflowClient client = start(stages);
+    run(client, "first", miniPlan());
+    int firstCalls = stages.calls.size();
+    stages.calls.clear();
+    RunResult second = run(client, "second", miniPlan());
+
+    assertEquals(List.of(), stages.calls, "nothing recomputed");
+    assertEquals(firstCalls - 1, events.stream().filter(e -> e.startsWith("reused ")).count(),
+        "every stage but the synth call inside PrepareData is reused: " + events);
+    try (Stream<Path> dirs = Files.list(work.resolve("stages"))) {
+      List<Path> all = dirs.toList();
+      assertEquals(firstCalls - 1, all.size());
+      for (Path d : all) assertTrue(Files.isRegularFile(d.resolve(StageStore.DONE)), d.toString());
+    }
+    assertTrue(Files.isRegularFile(Path.of(second.report())));
+  }
+
+  @Test
+  void replaysItsOwnHistoryAndTheCommittedOne() throws Exception {
+    WorkflowClient client = start(stages);
+    run(client, RECORDED_ID, miniPlan());
+    WorkflowExecutionHistory history = client.fetchHistory(RECORDED_ID);
+    WorkflowReplayer.replayWorkflowExecution(history, ReproductionWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(history.toJson(true), RECORDED_ID), ReproductionWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory(RECORDED_ID + "/modelavg"),
+        StrategyWorkflowImpl.class);
+
+    String record = System.getProperty("mapd.recordHistory");
+    if (record != null) Files.writeString(Path.of(record), history.toJson(true));
+
+    try (var in = getClass().getResourceAsStream("/histories/reproduction-mini.json")) {
+      assertNotNull(in, "committed history missing");
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(json, RECORDED_ID),
+          ReproductionWorkflowImpl.class);
+    }
+  }
+
+  @Test
+  void badPlanFailsOnceWithWhatToFix() {
+    WorkflowClient client = start(stages);
+    Plan good = miniPlan();
+    Plan bad = new Plan(good.name(), good.seed(), good.fidelity(), "conf/missing", good.models(), good.data(),
+        good.strategies(), good.references(), good.eval());
+
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> run(client, "bad", bad));
+    ActivityFailure activity = assertInstanceOf(ActivityFailure.class, e.getCause());
+    ApplicationFailure app = assertInstanceOf(ApplicationFailure.class, activity.getCause());
+    assertEquals(StageOptions.INVALID_INPUT, app.getType());
+    assertTrue(app.getOriginalMessage().contains("conf/missing/training.json"), app.getOriginalMessage());
+    List<HistoryEvent> started = client.fetchHistory("bad").getEvents().stream()
+        .filter(ev -> ev.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED).toList();
+    assertEquals(1, started.size());
+    assertEquals(1, started.get(0).getActivityTaskStartedEventAttributes().getAttempt(), "not retried");
+    assertEquals(List.of(), stages.calls);
+  }
+
+  @Test
+  void retryResumesWhereTheHeartbeatSaidItWas() {
+    Stages crashingOnce = new DelegatingStages(stages) {
+      int attempts;
+
+      @Override
+      public MapperCheckpoint pretrain(Plan plan, Path base, Path prepared, Backbones backbones, Path out,
+          Progress progress) {
+        if (attempts++ == 0) {
+          progress.report(3, 10, 0.7, out.resolve("checkpoints/step-0000003").toString());
+          throw new IllegalStateException("worker lost its device");
+        }
+        return super.pretrain(plan, base, prepared, backbones, out, progress);
+      }
+    };
+    WorkflowClient client = start(crashingOnce);
+    RunResult result = run(client, "retry", miniPlan());
+
+    List<String> pretrainStarts = events.stream().filter(e -> e.startsWith("started Pretrain ")).toList();
+    assertEquals(2, pretrainStarts.size(), events.toString());
+    assertEquals(pretrainStarts.get(0), pretrainStarts.get(1), "the retry runs in the same folder");
+    assertEquals(1, resumedFrom.size());
+    HeartbeatDetails last = resumedFrom.get(0);
+    assertEquals(3, last.step());
+    assertEquals(10, last.total());
+    assertTrue(last.checkpoint().endsWith("checkpoints/step-0000003"), last.checkpoint());
+    assertNotNull(result.report());
+  }
+
+  @Test
+  void planThatDoesNotDeserializeFailsTheRun() {
+    WorkflowClient client = start(stages);
+    Map<String, Object> plan = new java.util.LinkedHashMap<>(
+        org.mapd.Json.MAPPER.convertValue(miniPlan(), Map.class));
+    plan.put("name", "has spaces");
+    var stub = client.newUntypedWorkflowStub(ReproductionWorkflow.TYPE,
+        WorkflowOptions.newBuilder().setTaskQueue(Workers.CPU).setWorkflowId("undeserializable").build());
+    stub.start(plan);
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> stub.getResult(10, java.util.concurrent.TimeUnit.SECONDS, RunResult.class));
+    Throwable cause = e.getCause();
+    assertTrue(String.valueOf(cause.getMessage()).contains("name must match"), String.valueOf(cause));
+  }
+}
