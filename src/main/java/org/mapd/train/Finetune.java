@@ -1,15 +1,148 @@
 package org.mapd.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.mapd.Progress;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
+import org.mapd.conf.TrainConfig;
+import org.mapd.data.LlavaRecord;
 import org.mapd.model.Backbones;
+import org.mapd.model.TokenizedExample;
 
-/** One finetuning run of a strategy (skeleton: helper D). */
+/**
+ * One finetuning run of a strategy from the pretrained mapper (method.md §2–3). Data orders come from
+ * the prepared task manifests; images use LLaVA's pad-to-square mode as the authors' finetune scripts do.
+ */
 public final class Finetune {
   private Finetune() {}
 
   /** @param dataset only this dataset (a ModelAvg member run), or null for the whole mixture */
-  public static MapperCheckpoint run(Plan plan, Path base, Strategy strategy, String dataset, Path prepared, Backbones backbones, Path init, Path out, Progress progress) { throw new UnsupportedOperationException("helper D"); }
+  public static MapperCheckpoint run(Plan plan, Path base, Strategy strategy, String dataset, Path prepared, Backbones backbones, Path init, Path out, Progress progress) {
+    MapperCheckpoint done = MapperOutput.finished(out);
+    if (done != null) return done;
+    if (strategy == Strategy.MODELAVG && dataset == null) throw new IllegalArgumentException("a modelavg member run needs a dataset");
+    TrainConfig cfg = plan.training(base).strategy(strategy.json());
+    Prepared data = new Prepared(prepared);
+    try (StageModel stage = new StageModel(plan, base, backbones, true)) {
+      Map<String, NDArray> params = new LinkedHashMap<>(MapperOutput.mapperTensors(init, stage.manager));
+      boolean lslr = strategy == Strategy.MAPD;
+      if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
+      Samples samples = new Samples(data, stage, cfg);
+      TrainLoop.Data order = switch (strategy) {
+        case NOMETATASK -> supervised(samples, data, "nometatask", cfg);
+        case MODELAVG -> supervised(samples, data, "modelavg/" + dataset, cfg);
+        case ICT -> ict(samples, data, cfg);
+        case MULTITASK -> tasks(samples, data, cfg, false, plan);
+        case MAPD -> tasks(samples, data, cfg, true, plan);
+      };
+      TrainLoop.Result r = TrainLoop.run(cfg, params, lslr, order, out, plan.seed(), progress, stage.manager);
+      return MapperOutput.write(out, r.params(), new MapperOutput.Config(stage.mapperConfig, strategy.json(), dataset,
+          plan.fidelity().json(), r.steps(), r.finalLoss(), null, null));
+    }
+  }
+
+  /** Tokenized finetuning examples, made once per (dataset, index). */
+  static final class Samples {
+    private final Prepared data;
+    private final StageModel stage;
+    private final TrainConfig cfg;
+    private final Map<String, Sample> made = new java.util.HashMap<>();
+
+    Samples(Prepared data, StageModel stage, TrainConfig cfg) {
+      this.data = data;
+      this.stage = stage;
+      this.cfg = cfg;
+    }
+
+    Sample example(String dataset, int index) {
+      return made.computeIfAbsent(dataset + "#" + index, k -> {
+        LlavaRecord r = data.record(dataset, index);
+        TokenizedExample ex = stage.template.conversation(Conversations.finetuneTurns(dataset, r), cfg.maxLen());
+        return new Sample(ex, ex.images() == 0 ? List.of() : List.of(data.instructImages().resolve(r.image())));
+      });
+    }
+
+    /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
+    Sample ict(Prepared.IctLine line) {
+      List<LlavaRecord> records = new ArrayList<>();
+      for (int i : line.context()) records.add(data.record(line.dataset(), i));
+      LlavaRecord q = data.record(line.dataset(), line.query());
+      List<Conversations.QA> context = new ArrayList<>();
+      for (LlavaRecord r : records) context.add(Conversations.firstQa(line.dataset(), r));
+      Conversations.QA query = Conversations.firstQa(line.dataset(), q);
+      int prefix = stage.mapperConfig.prefixLength();
+      int textBudget = cfg.maxLen() - (context.size() + 1) * prefix;
+      if (textBudget <= Math.min(100, cfg.maxLen() / 10)) return example(line.dataset(), line.query()); // the authors' zero-shot fallback
+      List<Path> images = new ArrayList<>();
+      for (LlavaRecord r : records) images.add(data.instructImages().resolve(r.image()));
+      images.add(data.instructImages().resolve(q.image()));
+      TokenizedExample ex = null;
+      for (int attempt = 0; attempt < 4; attempt++) {
+        ex = stage.template.conversation(Conversations.ictTurns(context, query), Integer.MAX_VALUE);
+        int length = ex.ids().length + ex.images() * (prefix - 1); // image placeholders expand to prefix tokens
+        if (length <= cfg.maxLen()) break;
+        context = Conversations.trim(context, length - cfg.maxLen());
+      }
+      ex = stage.template.conversation(Conversations.ictTurns(context, query), cfg.maxLen());
+      return new Sample(ex, images.subList(0, ex.images())); // truncation keeps the leading images
+    }
+  }
+
+  private static TrainLoop.Data supervised(Samples samples, Prepared data, String kind, TrainConfig cfg) {
+    return new Manifested<>(data, kind, Prepared.IndexLine.class, cfg.batchSize(), cfg.epochs(),
+        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList()));
+  }
+
+  private static TrainLoop.Data ict(Samples samples, Prepared data, TrainConfig cfg) {
+    return new Manifested<>(data, "ict", Prepared.IctLine.class, cfg.batchSize(), cfg.epochs(),
+        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList()));
+  }
+
+  /** Multi-Task: each task's support+query as one supervised batch; MAPD: the LSLR query loss. Mean over tasks. */
+  private static TrainLoop.Data tasks(Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
+    boolean lastChunk = plan.fidelity().innerGradLastChunkOnly();
+    return new Manifested<>(data, meta ? "mapd" : "multitask", Prepared.TaskLine.class, cfg.batchSize(), cfg.epochs(),
+        (w, gc, lines) -> {
+          NDArray sum = null;
+          for (Prepared.TaskLine t : lines) {
+            List<Sample> support = t.support().stream().map(i -> samples.example(t.dataset(), i)).toList();
+            List<Sample> query = t.query().stream().map(i -> samples.example(t.dataset(), i)).toList();
+            NDArray l;
+            if (meta) {
+              l = MetaLearner.queryLoss(w, support, query, cfg.innerSteps(), cfg.innerChunks(), lastChunk, gc, samples.stage::loss);
+            } else {
+              List<Sample> all = new ArrayList<>(support);
+              all.addAll(query);
+              l = samples.stage.loss(w, all);
+            }
+            sum = sum == null ? l : sum.add(l);
+          }
+          return sum.mul(samples.stage.manager.full(new Shape(), 1f / lines.size()));
+        });
+  }
+
+  interface BatchLoss<T> {
+    NDArray loss(Map<String, NDArray> w, GradientCollector gc, List<T> lines);
+  }
+
+  /** Manifest lines of an epoch, batchSize per micro-step. */
+  record Manifested<T>(Prepared data, String kind, Class<T> type, int batchSize, int epochs, BatchLoss<T> fn) implements TrainLoop.Data {
+    @Override
+    public int micros(int epoch) {
+      return (data.manifest(kind, epoch, type).size() + batchSize - 1) / batchSize;
+    }
+
+    @Override
+    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+      List<T> lines = data.manifest(kind, epoch, type);
+      return fn.loss(w, gc, lines.subList(micro * batchSize, Math.min(lines.size(), (micro + 1) * batchSize)));
+    }
+  }
 }

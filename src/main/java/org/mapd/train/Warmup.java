@@ -1,13 +1,213 @@
 package org.mapd.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.mapd.Json;
 import org.mapd.Progress;
 import org.mapd.conf.Plan;
+import org.mapd.conf.TrainConfig;
+import org.mapd.data.LlavaRecord;
+import org.mapd.data.Turn;
+import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
+import org.mapd.model.ChatTemplate;
+import org.mapd.model.DecoderConfig;
+import org.mapd.model.ImageProcessor;
+import org.mapd.model.Llava;
+import org.mapd.model.MapperConfig;
+import org.mapd.model.Qwen2Decoder;
+import org.mapd.model.Safetensors;
+import org.mapd.model.TextTokenizer;
+import org.mapd.model.TokenizedExample;
+import org.mapd.model.VisionConfig;
+import org.mapd.model.VisionTower;
 
-/** Mini plan only: trains tiny stand-ins for CLIP and Qwen, then freezes them (skeleton: helper D). */
+/**
+ * Mini plan only: tiny stand-ins for CLIP and Qwen cannot be downloaded, so a word-level tokenizer is
+ * built from the data and the vision tower, decoder and a throw-away mapper are trained jointly on the
+ * captions, the finetuning mixture and in-context sequences of it (so the decoder learns to copy answers
+ * from context). The backbones are then frozen for every later stage. Writes OUT/vision and OUT/llm in HF
+ * layout.
+ */
 public final class Warmup {
+  private static final String VISION = "vision_model.";
+  /** Largest number of examples before the query in an in-context warm-up sequence. */
+  private static final int MAX_CONTEXT = 3;
+
   private Warmup() {}
 
-  public static Backbones run(Plan plan, Path base, Path prepared, Path out, Progress progress) { throw new UnsupportedOperationException("helper D"); }
+  public static Backbones run(Plan plan, Path base, Path prepared, Path out, Progress progress) {
+    Path visionDir = out.resolve("vision");
+    Path llmDir = out.resolve("llm");
+    Backbones result = new Backbones(visionDir.toString(), llmDir.toString());
+    if (Files.exists(llmDir.resolve("model.safetensors")) && Files.exists(visionDir.resolve("model.safetensors"))) return result;
+    TrainConfig cfg = plan.training(base).warmup();
+    if (cfg == null) throw new IllegalArgumentException("training.json has no warmup settings");
+    Prepared data = new Prepared(prepared);
+    TextTokenizer.writeWordLevel(llmDir.resolve("tokenizer.json"), vocabulary(data, prepared.resolve("VL-ICL")));
+    MapperConfig mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
+    try (NDManager manager = NDManager.newBaseManager();
+        TextTokenizer tokenizer = TextTokenizer.load(llmDir.resolve("tokenizer.json"))) {
+      writeConfigs(base.resolve(plan.models().vision()), base.resolve(plan.models().llm()), visionDir, llmDir, tokenizer.vocabSize());
+      VisionConfig vision = VisionConfig.load(visionDir);
+      DecoderConfig decoder = DecoderConfig.load(llmDir);
+      ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
+      int padId = template.padId(plan.fidelity().padWithZero());
+      List<Sample> samples = samples(data, template, cfg.maxLen(), plan.seed());
+      Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
+      params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
+      params.putAll(AttentionMapper.init(mapperConfig, manager, plan.seed() + 2));
+      Joint joint = new Joint(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), new Llava(vision, decoder, mapperConfig),
+          new VisionTower(vision), vision, padId, pixels(samples, vision), manager);
+      TrainLoop.Result r = TrainLoop.run(cfg, params, false, joint, out, plan.seed(), progress, manager);
+      Map<String, NDArray> visionW = new LinkedHashMap<>();
+      Map<String, NDArray> decoderW = new LinkedHashMap<>();
+      r.params().forEach((k, a) -> {
+        if (k.startsWith(VISION)) visionW.put(k, a);
+        else if (!k.startsWith("model.mm_projector.")) decoderW.put(k, a);
+      });
+      Safetensors.save(visionDir.resolve("model.safetensors"), visionW, Map.of("format", "pt"));
+      Safetensors.save(llmDir.resolve("model.safetensors"), decoderW, Map.of("format", "pt"));
+      return result;
+    }
+  }
+
+  /** Every word the tiny decoder may meet: captions, the mixture, the template and the VL-ICL texts. */
+  static TreeSet<String> vocabulary(Prepared data, Path vlIcl) {
+    TreeSet<String> words = new TreeSet<>();
+    for (LlavaRecord r : data.captions()) for (Turn t : r.conversations()) addWords(words, t.value());
+    for (String ds : data.datasetNames()) {
+      for (LlavaRecord r : data.dataset(ds)) for (Turn t : r.conversations()) addWords(words, t.value());
+    }
+    addWords(words, ChatTemplate.SYSTEM + " system user assistant Answer: Answer");
+    if (Files.isDirectory(vlIcl)) {
+      try (Stream<Path> tasks = Files.list(vlIcl)) {
+        for (Path task : tasks.filter(Files::isDirectory).toList()) {
+          for (String f : List.of("support.json", "query.json")) {
+            Path file = task.resolve(f);
+            if (Files.exists(file)) collectVlIcl(Json.MAPPER.readTree(file.toFile()), words);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + vlIcl, e);
+      }
+    }
+    return words;
+  }
+
+  /** question and answer fields (strings, numbers, lists) of VL-ICL records; the prompt adds "?" to open_mi questions. */
+  private static void collectVlIcl(JsonNode node, TreeSet<String> words) {
+    if (node.isArray()) {
+      for (JsonNode n : node) collectVlIcl(n, words);
+    } else if (node.isObject()) {
+      for (String field : List.of("question", "answer", "classes")) {
+        JsonNode v = node.get(field);
+        if (v == null) continue;
+        for (JsonNode x : v.isArray() ? v : List.of(v)) {
+          addWords(words, x.asText());
+          if (field.equals("question")) addWords(words, x.asText() + "?");
+        }
+      }
+    }
+  }
+
+  static void addWords(TreeSet<String> words, String text) {
+    for (String w : text.replace("<image>", " ").split("[ \n]+")) if (!w.isEmpty()) words.add(w);
+  }
+
+  /** The plan's config.json files, with the decoder's vocab_size raised to the tokenizer's size if needed. */
+  private static void writeConfigs(Path visionSrc, Path llmSrc, Path visionDir, Path llmDir, int vocab) {
+    try {
+      Json.writeAtomic(visionDir.resolve("config.json"), Files.readAllBytes(visionSrc.resolve("config.json")));
+      ObjectNode llm = (ObjectNode) Json.MAPPER.readTree(llmSrc.resolve("config.json").toFile());
+      if (llm.path("vocab_size").asInt(0) < vocab) llm.put("vocab_size", vocab);
+      Json.writeAtomic(llmDir.resolve("config.json"), llm);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy backbone configs", e);
+    }
+  }
+
+  /** Captions (plain), mixture conversations (qwen_2), and in-context sequences of 1..3 examples + a query. */
+  static List<Sample> samples(Prepared data, ChatTemplate template, int maxLen, long seed) {
+    List<Sample> out = new ArrayList<>();
+    for (LlavaRecord r : data.captions()) {
+      out.add(new Sample(template.plain(Pretrain.caption(r), maxLen), List.of(data.pretrainImages().resolve(r.image()))));
+    }
+    Random random = new Random(seed);
+    for (String ds : data.datasetNames()) {
+      List<LlavaRecord> records = data.dataset(ds);
+      for (LlavaRecord r : records) {
+        TokenizedExample ex = template.conversation(Conversations.finetuneTurns(ds, r), maxLen);
+        out.add(new Sample(ex, ex.images() == 0 ? List.of() : List.of(data.instructImages().resolve(r.image()))));
+      }
+      int[] order = StageModel.order(seed, ds.hashCode(), records.size());
+      for (int start = 0; start + 1 < order.length; ) {
+        int k = 1 + random.nextInt(MAX_CONTEXT);
+        if (start + k >= order.length) break;
+        List<Conversations.QA> context = new ArrayList<>();
+        List<Path> images = new ArrayList<>();
+        for (int i = 0; i <= k; i++) {
+          LlavaRecord r = records.get(order[start + i]);
+          if (i < k) context.add(Conversations.firstQa(ds, r));
+          images.add(data.instructImages().resolve(r.image()));
+        }
+        TokenizedExample ex = template.conversation(Conversations.ictTurns(context, Conversations.firstQa(ds, records.get(order[start + k]))), maxLen);
+        out.add(new Sample(ex, images.subList(0, ex.images())));
+        start += k + 1;
+      }
+    }
+    return out;
+  }
+
+  private static Map<Path, float[]> pixels(List<Sample> samples, VisionConfig vision) {
+    Map<Path, float[]> pixels = new HashMap<>();
+    for (Sample s : samples) for (Path p : s.images()) pixels.computeIfAbsent(p, q -> ImageProcessor.load(q, vision, false));
+    return pixels;
+  }
+
+  /** Everything trainable: the vision tower runs inside the graph on each batch's images. */
+  private record Joint(List<Sample> samples, int batchSize, int epochs, long seed, Llava llava, VisionTower tower,
+      VisionConfig vision, int padId, Map<Path, float[]> pixels, NDManager manager) implements TrainLoop.Data {
+    @Override
+    public int micros(int epoch) {
+      return (samples.size() + batchSize - 1) / batchSize;
+    }
+
+    @Override
+    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+      int[] idx = StageModel.order(seed, epoch, samples.size());
+      List<TokenizedExample> examples = new ArrayList<>();
+      List<Path> images = new ArrayList<>();
+      for (int i = micro * batchSize; i < Math.min(idx.length, (micro + 1) * batchSize); i++) {
+        examples.add(samples.get(idx[i]).example());
+        images.addAll(samples.get(idx[i]).images());
+      }
+      int size = 3 * vision.imageSize() * vision.imageSize();
+      float[] buf = new float[images.size() * size];
+      for (int i = 0; i < images.size(); i++) System.arraycopy(pixels.get(images.get(i)), 0, buf, i * size, size);
+      NDArray x = manager.create(buf, new Shape(images.size(), 3, vision.imageSize(), vision.imageSize())); // [I, 3, S, S]
+      Map<String, NDArray> visionW = new HashMap<>();
+      Map<String, NDArray> decoderW = new HashMap<>();
+      Map<String, NDArray> mapperW = new HashMap<>();
+      w.forEach((k, a) -> (k.startsWith(VISION) ? visionW : k.startsWith("model.mm_projector.") ? mapperW : decoderW).put(k, a));
+      NDArray features = tower.features(visionW, x); // [I, patches, dClip]
+      return llava.loss(decoderW, mapperW, examples, features, padId);
+    }
+  }
 }

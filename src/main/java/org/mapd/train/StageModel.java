@@ -1,0 +1,62 @@
+package org.mapd.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.mapd.Json;
+import org.mapd.conf.Plan;
+import org.mapd.model.Backbones;
+import org.mapd.model.ChatTemplate;
+import org.mapd.model.LoadedModel;
+import org.mapd.model.MapperConfig;
+
+/** What a mapper-training stage holds for its whole run: frozen backbones, feature cache, template. */
+final class StageModel implements AutoCloseable {
+  final NDManager manager = NDManager.newBaseManager();
+  final MapperConfig mapperConfig;
+  final LoadedModel model;
+  final FeatureCache cache;
+  final ChatTemplate template;
+  final int padId;
+
+  StageModel(Plan plan, java.nio.file.Path base, Backbones backbones, boolean padToSquare) {
+    mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
+    model = LoadedModel.load(backbones, mapperConfig, manager);
+    cache = new FeatureCache(model, padToSquare);
+    template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens());
+    padId = template.padId(plan.fidelity().padWithZero());
+  }
+
+  NDArray loss(Map<String, NDArray> w, List<Sample> batch) {
+    return Sample.loss(model, cache, padId, w, batch);
+  }
+
+  /** Vision features of every image once, before the clock of training starts. */
+  void warmCache(List<Sample> samples) {
+    List<java.nio.file.Path> all = samples.stream().flatMap(s -> s.images().stream()).distinct().toList();
+    cache.features(all).close();
+  }
+
+  /** A permutation of 0..n-1 that depends only on (seed, epoch): the data order survives a restart. */
+  static int[] order(long seed, int epoch, int n) {
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) idx[i] = i;
+    Random r = new Random(seed * 1_000_003L + epoch);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+    }
+    return idx;
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+    model.close();
+    manager.close();
+  }
+}

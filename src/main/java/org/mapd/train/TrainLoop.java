@@ -1,0 +1,132 @@
+package org.mapd.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.mapd.Progress;
+import org.mapd.conf.TrainConfig;
+
+/**
+ * The one training loop of every stage: gradient accumulation, AdamW, cosine schedule, checkpoints and
+ * exact resume. A stage supplies its data as numbered micro-steps per epoch and a loss for each.
+ */
+final class TrainLoop {
+  private static final int LOSS_TAIL = 20;
+
+  /** A stage's data order: deterministic in (epoch, micro). */
+  interface Data {
+    int epochs();
+
+    int micros(int epoch);
+
+    /**
+     * Loss of one micro-step with {@code w} = leaf copies of the parameters (gradients are read from them
+     * after the loop's backward). May run inner backward passes on other leaves through {@code gc}.
+     */
+    NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro);
+  }
+
+  /** Trained parameters (owned by the manager given to {@link #run}), optimizer steps and last loss. */
+  record Result(Map<String, NDArray> params, long steps, double finalLoss) {}
+
+  private TrainLoop() {}
+
+  static long totalSteps(TrainConfig cfg, Data data) {
+    long total = 0;
+    for (int e = 0; e < data.epochs(); e++) total += (data.micros(e) + cfg.gradAccum() - 1) / cfg.gradAccum();
+    return cfg.maxSteps() > 0 ? Math.min(total, cfg.maxSteps()) : total;
+  }
+
+  /**
+   * Trains {@code init} (taken over: updated in place) or, if {@code out} has a checkpoint, continues
+   * from the newest one.
+   */
+  static Result run(TrainConfig cfg, Map<String, NDArray> init, boolean lslr, Data data, Path out, long seed,
+      Progress progress, NDManager manager) {
+    Checkpoints checkpoints = new Checkpoints(out);
+    Map<String, NDArray> params = new LinkedHashMap<>(init);
+    AdamW adam = new AdamW(cfg.weightDecay());
+    long step = 0;
+    int epoch = 0;
+    int micro = 0;
+    List<Double> tail = new ArrayList<>();
+    String newest = null;
+    Optional<Checkpoints.Loaded> resumed = checkpoints.loadNewest(manager);
+    if (resumed.isPresent()) {
+      Checkpoints.Loaded c = resumed.get();
+      if (!c.params().keySet().equals(params.keySet())) {
+        throw new IllegalStateException(c.dir() + ": parameters " + c.params().keySet() + " differ from " + params.keySet());
+      }
+      params.values().forEach(NDArray::close);
+      params = c.params();
+      adam.restore(c.state().adamSteps(), c.m(), c.v());
+      step = c.state().step();
+      epoch = c.state().epoch();
+      micro = c.state().micro();
+      tail.addAll(c.state().lossTail());
+      newest = c.dir().toString();
+    }
+    long total = totalSteps(cfg, data);
+    CosineSchedule schedule = CosineSchedule.of(cfg.lr(), cfg.warmupRatio(), total);
+    Map<String, NDArray> grads = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : params.entrySet()) grads.put(e.getKey(), manager.zeros(e.getValue().getShape()));
+    double lastLoss = tail.isEmpty() ? Double.NaN : tail.get(tail.size() - 1);
+    while (step < total && epoch < data.epochs()) {
+      int n = data.micros(epoch);
+      if (micro >= n) {
+        epoch++;
+        micro = 0;
+        continue;
+      }
+      int group = Math.min(cfg.gradAccum(), n - micro);
+      double lossSum = 0;
+      for (int j = 0; j < group; j++) lossSum += microStep(params, grads, data, epoch, micro + j, cfg.gradAccum(), manager);
+      adam.step(params, grads, schedule.lr(step));
+      grads.values().forEach(g -> g.muli(0));
+      step++;
+      micro += group;
+      lastLoss = lossSum / group;
+      tail.add(lastLoss);
+      if (tail.size() > LOSS_TAIL) tail.remove(0);
+      if (step % cfg.checkpointEvery() == 0 || step == total) {
+        TrainState state = new TrainState(step, epoch, micro, adam.steps(), lslr, seed, List.copyOf(tail));
+        newest = checkpoints.save(state, params, adam).toString();
+      }
+      progress.report(step, total, lastLoss, newest);
+    }
+    grads.values().forEach(NDArray::close);
+    return new Result(params, step, lastLoss);
+  }
+
+  /** Forward + backward of one micro-step; adds its gradient (loss / gradAccum) to {@code grads}. */
+  private static double microStep(Map<String, NDArray> params, Map<String, NDArray> grads, Data data, int epoch,
+      int micro, int gradAccum, NDManager manager) {
+    try (NDScope scope = new NDScope();
+        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      Map<String, NDArray> leaves = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray leaf = e.getValue().duplicate();
+        leaf.setRequiresGradient(true);
+        leaves.put(e.getKey(), leaf);
+      }
+      NDArray loss = data.loss(leaves, gc, epoch, micro);
+      NDArray scale = manager.full(new Shape(), 1f / gradAccum); // kept alive until after backward
+      gc.backward(loss.mul(scale));
+      for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
+        NDArray g = e.getValue().getGradient();
+        grads.get(e.getKey()).addi(g);
+        g.close();
+      }
+      return loss.getFloat();
+    }
+  }
+}
