@@ -1,9 +1,54 @@
 package org.mapd.pipelines;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.mapd.Json;
 import org.mapd.conf.Training;
+import org.mapd.data.LlavaRecord;
 
-/** The Beam preparation (skeleton: helper B). */
+/**
+ * The Beam preparation: streams the conversation sources, checks and splits every record by
+ * pipelines/split_rules.json into the 15 finetuning datasets (authors' layout, method.md §2), keeps the
+ * accepted LCS-558K captions, writes rejects.jsonl and summary.json, then the meta-task manifests.
+ * One code path for DirectRunner and FlinkRunner.
+ */
 public final class PrepareData {
   private PrepareData() {}
 
@@ -13,8 +58,309 @@ public final class PrepareData {
    * @param fullImageCheck decode every image instead of checking existence and header
    * @param seed seed of the meta-task manifests
    * @param training sizes of meta-tasks and ICT groups, epochs per strategy
+   * @param directChecks keep DirectRunner's immutability/encodability enforcement (tests); it doubles the
+   *     run time, so data-sized runs turn it off
    */
-  public record Options(String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training) {}
+  public record Options(
+      String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training, boolean directChecks) {
+    public Options(String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training) {
+      this(runner, flinkMaster, fullImageCheck, seed, training, false);
+    }
+  }
 
-  public static PrepareSummary run(Path datasets, Path out, Options options) { throw new UnsupportedOperationException("helper B"); }
+  private static final KvCoder<String, String> KV_STR = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+  private static final KvCoder<String, Long> KV_LONG = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+  private static final KvCoder<Long, String> INDEXED = KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of());
+
+  public static PrepareSummary run(Path datasets, Path out, Options options) {
+    return run(datasets, out, options, SplitRules.load(SplitRules.DEFAULT_FILE));
+  }
+
+  static Path datasetFile(Path out, String dataset) {
+    return dataset.equals(Classify.PRETRAIN) ? DatasetFile.pretrainPath(out) : DatasetFile.path(out, dataset);
+  }
+
+  /** As {@link #run(Path, Path, Options)} with explicit split rules. */
+  public static PrepareSummary run(Path datasetsDir, Path outDir, Options options, SplitRules rules) {
+    Path datasets = datasetsDir.toAbsolutePath().normalize();
+    Path out = outDir.toAbsolutePath().normalize();
+    List<String> notes = new ArrayList<>();
+    Path countsFile = out.resolve(".prepare").resolve("counts.json");
+    try {
+      Files.createDirectories(out);
+      Files.deleteIfExists(countsFile);
+      Files.deleteIfExists(out.resolve("rejects.jsonl"));
+      Files.deleteIfExists(out.resolve("summary.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+
+    // Which inputs exist
+    List<SplitRules.Source> sources = new ArrayList<>();
+    for (SplitRules.Source s : rules.sources()) {
+      if (Files.isRegularFile(datasets.resolve(s.file()))) sources.add(s);
+      else notes.add("source " + s.name() + " not found (" + s.file() + "): skipped");
+    }
+    boolean hasPretrain = rules.pretrain() != null && Files.isRegularFile(datasets.resolve(rules.pretrain().file()));
+    if (hasPretrain) {
+      sources.add(new SplitRules.Source("pretrain", rules.pretrain().file(), rules.pretrain().imageRoot(),
+          List.of(new SplitRules.Rule(null, Classify.PRETRAIN, null, null))));
+    } else {
+      notes.add("LLaVA-Pretrain captions not found: no pretraining data");
+    }
+    List<KV<String, String>> instructFiles = new ArrayList<>();
+    rules.instruct150k().files().forEach((ds, f) -> {
+      if (Files.isRegularFile(datasets.resolve(f))) instructFiles.add(KV.of(ds, datasets.resolve(f).toString()));
+      else notes.add("Instruct-150K file " + f + " not found: its records cannot be told apart and are rejected as unknown_dataset");
+    });
+    Path okFile = datasets.resolve(rules.okvqa().questions());
+    boolean okvqaKnown = Files.isRegularFile(okFile);
+    List<KV<String, String>> okKeys = okvqaKnown ? okvqaKeys(okFile, rules.okvqa().matched()) : List.of();
+    if (!okvqaKnown) {
+      notes.add("no OK-VQA question file (" + rules.okvqa().questions() + "): vqav2 and okvqa written as one dataset "
+          + rules.okvqa().combined());
+    }
+
+    // The pipeline
+    Pipeline p = Pipeline.create(pipelineOptions(options));
+    PCollectionTuple instruct = p.apply("Instruct150kFiles", Create.of(instructFiles).withCoder(KV_STR))
+        .apply("ReadInstruct150k", ParDo.of(new ReadJsonArray())
+            .withOutputTags(ReadJsonArray.ELEMENTS, TupleTagList.of(ReadJsonArray.READ)));
+    instruct.get(ReadJsonArray.ELEMENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
+    instruct.get(ReadJsonArray.READ).setCoder(KV_LONG);
+    PCollection<KV<String, String>> instructKeys = instruct.get(ReadJsonArray.ELEMENTS)
+        .apply("Instruct150kKeys", ParDo.of(new InstructKeys())).setCoder(KV_STR);
+    PCollection<KV<String, String>> okvqa = p.apply("OkVqaKeys", Create.of(okKeys).withCoder(KV_STR));
+    PCollectionView<Map<String, String>> joins = PCollectionList.of(instructKeys).and(okvqa)
+        .apply("JoinKeys", Flatten.pCollections())
+        .apply("OneDatasetPerKey", Combine.perKey((SerializableFunction<Iterable<String>, String>) PrepareData::first))
+        .apply("JoinMap", View.asMap());
+
+    List<KV<String, String>> files = new ArrayList<>();
+    for (SplitRules.Source s : sources) files.add(KV.of(s.name(), datasets.resolve(s.file()).toString()));
+    PCollectionTuple read = p.apply("SourceFiles", Create.of(files).withCoder(KV_STR))
+        .apply("ReadSources", ParDo.of(new ReadJsonArray())
+            .withOutputTags(ReadJsonArray.ELEMENTS, TupleTagList.of(ReadJsonArray.READ)));
+    read.get(ReadJsonArray.ELEMENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
+    read.get(ReadJsonArray.READ).setCoder(KV_LONG);
+
+    PCollectionTuple classified = read.get(ReadJsonArray.ELEMENTS).apply("CheckAndSplit",
+        ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(), okvqaKnown, joins))
+            .withSideInputs(joins)
+            .withOutputTags(Classify.ACCEPTED, TupleTagList.of(Classify.REJECTED).and(Classify.COUNTS)));
+    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG));
+    classified.get(Classify.REJECTED).setCoder(KV_STR);
+    classified.get(Classify.COUNTS).setCoder(KV_LONG);
+
+    PCollectionTuple deduped = classified.get(Classify.ACCEPTED)
+        .apply("GroupIdentical", GroupByKey.create())
+        .apply("DropDuplicates", ParDo.of(new Writers.Dedup())
+            .withOutputTags(Writers.Dedup.KEPT, TupleTagList.of(Classify.REJECTED)));
+    deduped.get(Writers.Dedup.KEPT).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
+    deduped.get(Classify.REJECTED).setCoder(KV_STR);
+
+    PCollection<KV<String, Long>> datasetCounts = deduped.get(Writers.Dedup.KEPT)
+        .apply("GroupByDataset", GroupByKey.create())
+        .apply("WriteDatasets", ParDo.of(new Writers.WriteDataset(out.toString()))).setCoder(KV_LONG);
+    PCollection<KV<String, Long>> rejectCounts = PCollectionList.of(classified.get(Classify.REJECTED))
+        .and(deduped.get(Classify.REJECTED))
+        .apply("AllRejects", Flatten.pCollections())
+        .apply("OneRejectsFile", WithKeys.<String, KV<String, String>>of("rejects"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR))
+        .apply("GroupRejects", GroupByKey.create())
+        .apply("WriteRejects", ParDo.of(new Writers.WriteRejects(out.toString()))).setCoder(KV_LONG);
+    PCollectionList.of(read.get(ReadJsonArray.READ)).and(classified.get(Classify.COUNTS))
+        .and(datasetCounts).and(rejectCounts)
+        .apply("AllCounts", Flatten.pCollections())
+        .apply("SumCounts", Sum.longsPerKey())
+        .apply("OneCountsFile", WithKeys.<String, KV<String, Long>>of("counts"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG))
+        .apply("GroupCounts", GroupByKey.create())
+        .apply("WriteCounts", ParDo.of(new Writers.WriteCounts(countsFile.toString())));
+    p.run().waitUntilFinish();
+
+    // Summary, links, manifests
+    Map<String, Long> counts = Json.read(countsFile, Counts.class);
+    PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
+    linkImages(datasets, out, rules, sources, hasPretrain);
+    Map<String, Long> vlIcl = linkVlIcl(datasets, out, notes);
+    summary = new PrepareSummary(summary.read(), summary.datasets(), summary.removedTextOnly(), summary.rejected(),
+        summary.pretrain(), summary.pretrainRejected(), vlIcl, notes);
+    Map<String, Long> sizes = new LinkedHashMap<>(summary.datasets());
+    notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
+    Json.writeAtomic(out.resolve("summary.json"), summary);
+    return summary;
+  }
+
+  /** Jackson target for the counters file. */
+  static final class Counts extends TreeMap<String, Long> {}
+
+  private static String first(Iterable<String> values) {
+    String best = null;
+    for (String v : values) if (best == null || v.compareTo(best) < 0) best = v;
+    return best;
+  }
+
+  /** Instruct-150K record -> (join key, dataset). */
+  static final class InstructKeys extends DoFn<KV<String, KV<Long, String>>, KV<String, String>> {
+    @ProcessElement
+    public void process(@Element KV<String, KV<Long, String>> e, OutputReceiver<KV<String, String>> out) {
+      try {
+        LlavaRecord r = Checks.parse(e.getValue().getValue());
+        if (r.id() != null && !r.conversations().isEmpty()) {
+          out.output(KV.of(Checks.instructKey(r.id(), r.conversations().get(0).value()), e.getKey()));
+        }
+      } catch (Checks.Rejected ignored) {
+        // a broken Instruct-150K record only means its mix twin cannot be matched
+      }
+    }
+  }
+
+  private static List<KV<String, String>> okvqaKeys(Path file, String dataset) {
+    List<KV<String, String>> keys = new ArrayList<>();
+    JsonNode root;
+    try {
+      root = Checks.COMPACT.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    for (JsonNode q : root.path("questions")) {
+      keys.add(KV.of(Checks.okvqaKey(q.path("image_id").asLong(), q.path("question").asText()), dataset));
+    }
+    return keys;
+  }
+
+  private static PipelineOptions pipelineOptions(Options o) {
+    PipelineOptions po = PipelineOptionsFactory.create();
+    if ("flink".equals(o.runner())) {
+      FlinkPipelineOptions f = po.as(FlinkPipelineOptions.class);
+      f.setRunner(FlinkRunner.class);
+      String master = o.flinkMaster() == null ? "[local]" : o.flinkMaster();
+      f.setFlinkMaster(master);
+      // measured here: parallelism 2 did not beat 1 on a busy 2-core box (build.md)
+      if (master.equals("[local]")) f.setParallelism(1);
+      f.setFasterCopy(true);
+      return f;
+    }
+    if (o.runner() != null && !"direct".equals(o.runner())) {
+      throw new IllegalArgumentException("runner must be direct or flink, not " + o.runner());
+    }
+    DirectOptions d = po.as(DirectOptions.class);
+    d.setRunner(DirectRunner.class);
+    d.setEnforceImmutability(o.directChecks());
+    d.setEnforceEncodability(o.directChecks());
+    return d;
+  }
+
+  /** Builds the summary from the pipeline's counters and checks read = accepted + removed + rejected. */
+  static PrepareSummary summarize(SplitRules rules, List<SplitRules.Source> sources, Map<String, Long> counts,
+      boolean okvqaKnown, Path out, List<String> notes) {
+    long read = 0;
+    for (SplitRules.Source s : sources) if (!s.name().equals("pretrain")) read += counts.getOrDefault("read:" + s.name(), 0L);
+    Map<String, Long> datasets = new LinkedHashMap<>();
+    for (String ds : rules.datasets()) {
+      if (!okvqaKnown && ds.equals(rules.okvqa().unmatched())) continue;
+      String name = !okvqaKnown && ds.equals(rules.okvqa().matched()) ? rules.okvqa().combined() : ds;
+      long n = counts.getOrDefault("dataset:" + name, 0L);
+      datasets.put(name, n);
+      if (n == 0) Writers.writeJsonArray(DatasetFile.path(out, name), List.of());
+    }
+    Map<String, Long> rejected = new TreeMap<>();
+    long pretrainRejected = 0;
+    for (Map.Entry<String, Long> c : counts.entrySet()) {
+      if (!c.getKey().startsWith("rejected:")) continue;
+      String rest = c.getKey().substring("rejected:".length());
+      String source = rest.substring(0, rest.lastIndexOf(':'));
+      String reason = rest.substring(rest.lastIndexOf(':') + 1);
+      if (source.equals("pretrain")) pretrainRejected += c.getValue();
+      else rejected.merge(reason, c.getValue(), Long::sum);
+    }
+    long removed = counts.getOrDefault("removed_text_only", 0L);
+    long accepted = datasets.values().stream().mapToLong(Long::longValue).sum();
+    long rejectedSum = rejected.values().stream().mapToLong(Long::longValue).sum();
+    if (read != accepted + removed + rejectedSum) {
+      throw new IllegalStateException("reconciliation failed: read " + read + " != accepted " + accepted
+          + " + removed_text_only " + removed + " + rejected " + rejectedSum);
+    }
+    long pretrain = counts.getOrDefault("dataset:" + Classify.PRETRAIN, 0L);
+    long pretrainRead = counts.getOrDefault("read:pretrain", 0L);
+    if (pretrainRead != pretrain + pretrainRejected) {
+      throw new IllegalStateException("pretrain reconciliation failed: read " + pretrainRead + " != " + pretrain
+          + " + " + pretrainRejected);
+    }
+    if (!Files.exists(out.resolve("rejects.jsonl"))) Writers.writeLines(out.resolve("rejects.jsonl"), "", List.of(), "", "");
+    return new PrepareSummary(read, datasets, removed, rejected, pretrain, pretrainRejected, Map.of(), notes);
+  }
+
+  /**
+   * Recreates the input image layout under Image_data with symbolic links (never copies): one link per
+   * top-level image folder; where that name is also a dataset folder (gqa, vg, ...), a real folder
+   * holding the dataset file and one link per child of the input folder.
+   */
+  static void linkImages(Path datasets, Path out, SplitRules rules, List<SplitRules.Source> sources, boolean hasPretrain) {
+    Path imageData = DatasetFile.imageRoot(out);
+    Map<String, Path> linked = new HashMap<>();
+    try {
+      Files.createDirectories(imageData);
+      for (SplitRules.Source s : sources) {
+        if (s.name().equals("pretrain")) continue;
+        Path root = datasets.resolve(s.imageRoot());
+        if (!Files.isDirectory(root)) continue;
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(root, Files::isDirectory)) {
+          for (Path child : children) {
+            String name = child.getFileName().toString();
+            Path before = linked.putIfAbsent(name, child);
+            if (before != null && !before.equals(child)) {
+              throw new IllegalStateException("image folder " + name + " exists in " + before + " and " + child);
+            }
+            if (before != null) continue;
+            boolean dataset = rules.datasets().contains(name) || name.equals(rules.okvqa().combined());
+            if (!dataset) {
+              link(imageData.resolve(name), child);
+              continue;
+            }
+            Files.createDirectories(imageData.resolve(name));
+            try (DirectoryStream<Path> grand = Files.newDirectoryStream(child)) {
+              for (Path g : grand) {
+                if (!g.getFileName().toString().endsWith(".json")) link(imageData.resolve(name).resolve(g.getFileName()), g);
+              }
+            }
+          }
+        }
+      }
+      if (hasPretrain) link(out.resolve("LLaVA-Pretrain").resolve("images"), datasets.resolve(rules.pretrain().imageRoot()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void link(Path link, Path target) throws IOException {
+    Files.createDirectories(link.getParent());
+    if (Files.isSymbolicLink(link)) Files.delete(link);
+    Files.createSymbolicLink(link, target.toAbsolutePath());
+  }
+
+  /** Links OUT/VL-ICL to the input folder and counts the queries of every task found. */
+  static Map<String, Long> linkVlIcl(Path datasets, Path out, List<String> notes) {
+    Path in = datasets.resolve("VL-ICL");
+    Map<String, Long> tasks = new TreeMap<>();
+    if (!Files.isDirectory(in)) {
+      notes.add("VL-ICL not found: nothing to evaluate on");
+      return tasks;
+    }
+    try {
+      link(out.resolve("VL-ICL"), in);
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(in, Files::isDirectory)) {
+        for (Path d : dirs) {
+          Path q = d.resolve("query.json");
+          if (Files.isRegularFile(q)) {
+            tasks.put(d.getFileName().toString(), (long) Json.MAPPER.readValue(q.toFile(), new TypeReference<List<Object>>() {}).size());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return tasks;
+  }
 }

@@ -1,0 +1,196 @@
+package org.mapd.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.mapd.data.LlavaRecord;
+import org.mapd.data.Turn;
+
+/** The per-record checks of the preparation, as plain functions (the DoFns call them; tests too). */
+final class Checks {
+  private Checks() {}
+
+  /** One compact line per record in outputs (Json.MAPPER indents). */
+  static final ObjectMapper COMPACT = new ObjectMapper();
+
+  static final String IMAGE = "<image>";
+  private static final Pattern TRAILING_DIGITS = Pattern.compile("(\\d+)\\.[A-Za-z]+$");
+
+  /** Reject reasons, as written to rejects.jsonl and summary.json. */
+  enum Reason {
+    MALFORMED_JSON, NO_HUMAN_OR_GPT_TURN, TURNS_OUT_OF_ORDER, IMAGE_TOKEN_WITHOUT_IMAGE,
+    IMAGE_WITHOUT_IMAGE_TOKEN, PATH_ESCAPES_ROOT, UNKNOWN_DATASET, IMAGE_MISSING, IMAGE_UNDECODABLE, DUPLICATE;
+
+    String key() { return name().toLowerCase(java.util.Locale.ROOT); }
+  }
+
+  /** A record that failed a check. */
+  static final class Rejected extends Exception {
+    final Reason reason;
+
+    Rejected(Reason reason, String detail) {
+      super(detail, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  /** Parses once into the compact record; every structural fault is MALFORMED_JSON. */
+  static LlavaRecord parse(String raw) throws Rejected {
+    JsonNode n;
+    try {
+      n = COMPACT.readTree(raw);
+    } catch (IOException e) {
+      throw new Rejected(Reason.MALFORMED_JSON, "not JSON");
+    }
+    if (n == null || !n.isObject()) throw new Rejected(Reason.MALFORMED_JSON, "not an object");
+    JsonNode conv = n.get("conversations"), image = n.get("image"), id = n.get("id"), model = n.get("model");
+    if (conv == null || !conv.isArray()) throw new Rejected(Reason.MALFORMED_JSON, "conversations is not a list");
+    if (image != null && !image.isNull() && !image.isTextual()) throw new Rejected(Reason.MALFORMED_JSON, "image is not a string");
+    if (id != null && !id.isValueNode()) throw new Rejected(Reason.MALFORMED_JSON, "id is not a value");
+    List<Turn> turns = new ArrayList<>(conv.size());
+    for (JsonNode t : conv) {
+      JsonNode from = t.get("from"), value = t.get("value");
+      if (from == null || !from.isTextual() || value == null || !value.isTextual()) {
+        throw new Rejected(Reason.MALFORMED_JSON, "a turn lacks from/value strings");
+      }
+      turns.add(new Turn(from.asText(), value.asText()));
+    }
+    return new LlavaRecord(id == null || id.isNull() ? null : id.asText(),
+        image == null || image.isNull() ? null : image.asText(), turns,
+        model == null || model.isNull() ? null : model.asText());
+  }
+
+  /** ShareGPT-style: neither an image nor an image token. */
+  static boolean textOnly(LlavaRecord r) {
+    return r.image() == null && r.conversations().stream().noneMatch(t -> t.value().contains(IMAGE));
+  }
+
+  /** Turn structure and image token consistency; returns the first human turn's text. */
+  static String checkTurns(LlavaRecord r) throws Rejected {
+    List<Turn> t = r.conversations();
+    boolean human = t.stream().anyMatch(x -> Turn.HUMAN.equals(x.from()));
+    boolean gpt = t.stream().anyMatch(x -> Turn.GPT.equals(x.from()));
+    if (!human || !gpt) throw new Rejected(Reason.NO_HUMAN_OR_GPT_TURN, "needs a human and a gpt turn");
+    if (t.size() % 2 != 0) throw new Rejected(Reason.TURNS_OUT_OF_ORDER, "odd number of turns");
+    for (int i = 0; i < t.size(); i++) {
+      if (!(i % 2 == 0 ? Turn.HUMAN : Turn.GPT).equals(t.get(i).from())) {
+        throw new Rejected(Reason.TURNS_OUT_OF_ORDER, "turn " + i + " is " + t.get(i).from());
+      }
+    }
+    boolean token = t.stream().anyMatch(x -> x.value().contains(IMAGE));
+    if (token && r.image() == null) throw new Rejected(Reason.IMAGE_TOKEN_WITHOUT_IMAGE, "no image");
+    if (!token && r.image() != null) throw new Rejected(Reason.IMAGE_WITHOUT_IMAGE_TOKEN, "no <image>");
+    return t.get(0).value();
+  }
+
+  /** Resolves an image path under its root, refusing absolute paths and ".." that leave the root. */
+  static Path resolve(Path root, String image) throws Rejected {
+    Path rel = Path.of(image);
+    Path p = root.resolve(rel).normalize();
+    if (rel.isAbsolute() || !p.startsWith(root)) throw new Rejected(Reason.PATH_ESCAPES_ROOT, image);
+    return p;
+  }
+
+  /** Exists and starts like a PNG or JPEG; {@code full} also decodes it. */
+  static void checkImage(Path p, boolean full) throws Rejected {
+    if (!Files.isRegularFile(p)) throw new Rejected(Reason.IMAGE_MISSING, p.toString());
+    try (InputStream in = Files.newInputStream(p)) {
+      byte[] h = in.readNBytes(8);
+      boolean png = h.length == 8 && (h[0] & 0xff) == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G';
+      boolean jpeg = h.length >= 3 && (h[0] & 0xff) == 0xff && (h[1] & 0xff) == 0xd8 && (h[2] & 0xff) == 0xff;
+      if (!png && !jpeg) throw new Rejected(Reason.IMAGE_UNDECODABLE, "not PNG/JPEG: " + p);
+    } catch (IOException e) {
+      throw new Rejected(Reason.IMAGE_MISSING, p + ": " + e.getMessage());
+    }
+    if (full) {
+      try {
+        if (ImageIO.read(p.toFile()) == null) throw new Rejected(Reason.IMAGE_UNDECODABLE, p.toString());
+      } catch (IOException e) {
+        throw new Rejected(Reason.IMAGE_UNDECODABLE, p + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** First human text without the image token, trimmed: the Instruct-150K join key's text part. */
+  static String question(String firstHuman) {
+    return firstHuman.replace(IMAGE, "").trim();
+  }
+
+  static String instructKey(String id, String firstHuman) {
+    return "instruct\u0001" + id + "\u0001" + question(firstHuman);
+  }
+
+  /** COCO image id from a file name such as 000000033471.jpg or COCO_train2014_000000033471.jpg. */
+  static String okvqaKey(String image, String firstHuman) {
+    Matcher m = TRAILING_DIGITS.matcher(image);
+    if (!m.find()) return null;
+    String q = question(firstHuman);
+    int nl = q.indexOf('\n');
+    if (nl >= 0) q = q.substring(0, nl).trim();
+    return okvqaKey(Long.parseLong(m.group(1)), q);
+  }
+
+  static String okvqaKey(long imageId, String question) {
+    return "okvqa\u0001" + imageId + "\u0001" + question.trim();
+  }
+
+  /**
+   * The dataset of a record by the source's rules (first match wins), or null for none.
+   *
+   * @param joins instruct150k and OK-VQA keys to dataset name
+   * @param okvqaKnown whether the OK-VQA question file was supplied
+   */
+  static String classify(SplitRules rules, SplitRules.Source source, List<Pattern> regexes, LlavaRecord r,
+      String firstHuman, Map<String, String> joins, boolean okvqaKnown) {
+    for (int i = 0; i < source.rules().size(); i++) {
+      SplitRules.Rule rule = source.rules().get(i);
+      if (!rule.matches(r.image(), firstHuman, regexes.get(i))) continue;
+      if (rule.join() == null) return rule.dataset();
+      if (rule.join().equals("instruct150k")) {
+        String ds = joins.get(instructKey(r.id(), firstHuman));
+        if (ds != null) return ds;
+      } else if (rule.join().equals("okvqa")) {
+        if (!okvqaKnown) return rules.okvqa().combined();
+        String key = okvqaKey(r.image(), firstHuman);
+        return key != null && joins.containsKey(key) ? rules.okvqa().matched() : rules.okvqa().unmatched();
+      } else {
+        throw new IllegalArgumentException("unknown join " + rule.join());
+      }
+    }
+    return null;
+  }
+
+  /** The compact JSON of an accepted record: id, image, conversations. */
+  static String toJson(LlavaRecord r) {
+    try {
+      return COMPACT.writeValueAsString(new LlavaRecord(r.id(), r.image(), r.conversations()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One line of rejects.jsonl; the record is embedded as JSON when it parses, else as text. */
+  static String rejectLine(String source, long index, String id, Reason reason, String raw) {
+    ObjectNode o = COMPACT.createObjectNode();
+    o.put("source", source);
+    o.put("index", index);
+    o.put("id", id);
+    o.put("reason", reason.key());
+    try {
+      o.set("record", COMPACT.readTree(raw));
+    } catch (IOException e) {
+      o.put("record", raw);
+    }
+    return o.toString();
+  }
+}

@@ -1,0 +1,73 @@
+package org.mapd.pipelines;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.mapd.Json;
+
+/**
+ * pipelines/split_rules.json: how the conversation sources are split into the finetuning datasets.
+ * Kept as data so that a reader can check the split against method.md without reading Java.
+ */
+public record SplitRules(
+    String comment,
+    List<String> datasets,
+    Instruct150k instruct150k,
+    OkVqa okvqa,
+    Pretrain pretrain,
+    List<Source> sources) implements Serializable {
+
+  public static final Path DEFAULT_FILE = Path.of("pipelines", "split_rules.json");
+
+  /** The three LLaVA-Instruct-150K files by dataset name. */
+  public record Instruct150k(String comment, Map<String, String> files) implements Serializable {}
+
+  /** How VQAv2 and OK-VQA are told apart, or combined when the question file is missing. */
+  public record OkVqa(String comment, String questions, String matched, String unmatched, String combined)
+      implements Serializable {}
+
+  public record Pretrain(String file, String imageRoot) implements Serializable {}
+
+  /** One conversation file; image paths are relative to {@code imageRoot}. */
+  public record Source(String name, String file, String imageRoot, List<Rule> rules) implements Serializable {}
+
+  /**
+   * @param imagePrefix the image path must start with it
+   * @param dataset the dataset of a match (null when a join decides)
+   * @param firstHumanRegex found (not matched) in the first human turn, or null for any
+   * @param join instruct150k or okvqa: the dataset comes from a look-up
+   */
+  public record Rule(String imagePrefix, String dataset, String firstHumanRegex, String join)
+      implements Serializable {
+    /** @param regex this rule's compiled {@code firstHumanRegex} (compiled once per worker) */
+    boolean matches(String image, String firstHuman, Pattern regex) {
+      if (imagePrefix != null && (image == null || !image.startsWith(imagePrefix))) return false;
+      return regex == null || regex.matcher(firstHuman).find();
+    }
+  }
+
+  public SplitRules {
+    if (datasets == null || sources == null || okvqa == null || instruct150k == null) {
+      throw new IllegalArgumentException("split_rules.json needs datasets, sources, okvqa and instruct150k");
+    }
+    for (Source s : sources) {
+      for (Rule r : s.rules()) {
+        if (r.dataset() == null && r.join() == null) {
+          throw new IllegalArgumentException("split rule of " + s.name() + " has neither dataset nor join");
+        }
+        if (r.firstHumanRegex() != null) Pattern.compile(r.firstHumanRegex());
+      }
+    }
+  }
+
+  public static SplitRules load(Path file) {
+    return Json.read(file, SplitRules.class);
+  }
+
+  public Source source(String name) {
+    return sources.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no source " + name));
+  }
+}
