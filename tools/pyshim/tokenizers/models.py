@@ -1,0 +1,1 @@
+BPE = Unigram = WordPiece = object
