@@ -29,6 +29,7 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   private final boolean okvqaKnown;
   private final PCollectionView<Map<String, String>> joins;
   private transient Map<String, List<Pattern>> regexes;
+  private transient Map<String, Path> imageRoots;
 
   /** @param sources the mix/OneVision sources in order, then a pretrain pseudo-source named "pretrain" */
   Classify(SplitRules rules, List<SplitRules.Source> sources, String datasetsRoot, boolean fullImageCheck,
@@ -44,7 +45,9 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   @Setup
   public void setup() {
     regexes = new java.util.HashMap<>();
+    imageRoots = new java.util.HashMap<>();
     for (SplitRules.Source s : sources) {
+      imageRoots.put(s.name(), Path.of(datasetsRoot, s.imageRoot()).toAbsolutePath().normalize());
       List<Pattern> l = new ArrayList<>();
       for (SplitRules.Rule r : s.rules()) l.add(r.firstHumanRegex() == null ? null : Pattern.compile(r.firstHumanRegex()));
       regexes.put(s.name(), l);
@@ -74,8 +77,7 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
         return;
       }
       String firstHuman = Checks.checkTurns(r);
-      Path root = Path.of(datasetsRoot, source.imageRoot()).toAbsolutePath().normalize();
-      Path image = Checks.resolve(root, r.image());
+      Path image = Checks.resolve(imageRoots.get(name), r.image());
       String dataset = pretrain ? PRETRAIN
           : Checks.classify(rules, source, regexes.get(name), r, firstHuman, c.sideInput(joins), okvqaKnown);
       if (dataset == null || !(pretrain || rules.datasets().contains(dataset) || dataset.equals(rules.okvqa().combined()))) {

@@ -73,7 +73,7 @@ public final class PrepareData {
   private static final KvCoder<Long, String> INDEXED = KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of());
 
   public static PrepareSummary run(Path datasets, Path out, Options options) {
-    return run(datasets, out, options, SplitRules.load(SplitRules.DEFAULT_FILE));
+    return run(datasets, out, options, SplitRules.loadDefault());
   }
 
   static Path datasetFile(Path out, String dataset) {
@@ -86,8 +86,10 @@ public final class PrepareData {
     Path out = outDir.toAbsolutePath().normalize();
     List<String> notes = new ArrayList<>();
     Path countsFile = out.resolve(".prepare").resolve("counts.json");
+    Path shards = out.resolve(".prepare").resolve("shards");
     try {
       Files.createDirectories(out);
+      deleteTree(shards);
       Files.deleteIfExists(countsFile);
       Files.deleteIfExists(out.resolve("rejects.jsonl"));
       Files.deleteIfExists(out.resolve("summary.json"));
@@ -156,21 +158,18 @@ public final class PrepareData {
         .apply("GroupIdentical", GroupByKey.create())
         .apply("DropDuplicates", ParDo.of(new Writers.Dedup())
             .withOutputTags(Writers.Dedup.KEPT, TupleTagList.of(Classify.REJECTED)));
-    deduped.get(Writers.Dedup.KEPT).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
+    deduped.get(Writers.Dedup.KEPT).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
     deduped.get(Classify.REJECTED).setCoder(KV_STR);
 
-    PCollection<KV<String, Long>> datasetCounts = deduped.get(Writers.Dedup.KEPT)
-        .apply("GroupByDataset", GroupByKey.create())
-        .apply("WriteDatasets", ParDo.of(new Writers.WriteDataset(out.toString()))).setCoder(KV_LONG);
-    PCollection<KV<String, Long>> rejectCounts = PCollectionList.of(classified.get(Classify.REJECTED))
+    PCollection<KV<String, KV<String, String>>> rejects = PCollectionList.of(classified.get(Classify.REJECTED))
         .and(deduped.get(Classify.REJECTED))
         .apply("AllRejects", Flatten.pCollections())
-        .apply("OneRejectsFile", WithKeys.<String, KV<String, String>>of("rejects"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR))
-        .apply("GroupRejects", GroupByKey.create())
-        .apply("WriteRejects", ParDo.of(new Writers.WriteRejects(out.toString()))).setCoder(KV_LONG);
+        .apply("ToRejectsFile", WithKeys.<String, KV<String, String>>of(REJECTS))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
+    PCollectionList.of(deduped.get(Writers.Dedup.KEPT)).and(rejects)
+        .apply("AllOutputs", Flatten.pCollections())
+        .apply("WriteShards", ParDo.of(new Writers.WriteShards(shards.toString())));
     PCollectionList.of(read.get(ReadJsonArray.READ)).and(classified.get(Classify.COUNTS))
-        .and(datasetCounts).and(rejectCounts)
         .apply("AllCounts", Flatten.pCollections())
         .apply("SumCounts", Sum.longsPerKey())
         .apply("OneCountsFile", WithKeys.<String, KV<String, Long>>of("counts"))
@@ -180,7 +179,8 @@ public final class PrepareData {
     p.run().waitUntilFinish();
 
     // Summary, links, manifests
-    Map<String, Long> counts = Json.read(countsFile, Counts.class);
+    Map<String, Long> counts = new TreeMap<>(Json.read(countsFile, Counts.class));
+    mergeShards(shards, out, counts);
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
     linkImages(datasets, out, rules, sources, hasPretrain);
     Map<String, Long> vlIcl = linkVlIcl(datasets, out, notes);
@@ -190,6 +190,43 @@ public final class PrepareData {
     notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
     Json.writeAtomic(out.resolve("summary.json"), summary);
     return summary;
+  }
+
+  private static final String REJECTS = "rejects";
+
+  /**
+   * Writes each dataset file (records in input order) and rejects.jsonl (by source order, index) from
+   * the pipeline's shards, adding ("dataset:"+name) and ("rejected:"+source+":"+reason) to the counts.
+   */
+  static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
+    Path datasets = shards.resolve("dataset");
+    if (Files.isDirectory(datasets)) {
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(datasets)) {
+        for (Path d : dirs) {
+          String name = d.getFileName().toString();
+          List<String> json = new ArrayList<>();
+          for (String[] kv : Writers.merge(d, java.util.Comparator.comparingLong(Long::parseLong))) json.add(kv[1]);
+          Writers.writeJsonArray(datasetFile(out, name), json);
+          counts.put("dataset:" + name, (long) json.size());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    for (String[] kv : Writers.merge(shards.resolve(REJECTS), java.util.Comparator.naturalOrder())) {
+      String[] k = kv[0].split("\\|");
+      counts.merge("rejected:" + k[2] + ":" + k[3], 1L, Long::sum);
+      lines.add(kv[1]);
+    }
+    Writers.writeLines(out.resolve("rejects.jsonl"), "", lines, "\n", lines.isEmpty() ? "" : "\n");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 
   /** Jackson target for the counters file. */
@@ -288,7 +325,6 @@ public final class PrepareData {
       throw new IllegalStateException("pretrain reconciliation failed: read " + pretrainRead + " != " + pretrain
           + " + " + pretrainRejected);
     }
-    if (!Files.exists(out.resolve("rejects.jsonl"))) Writers.writeLines(out.resolve("rejects.jsonl"), "", List.of(), "", "");
     return new PrepareSummary(read, datasets, removed, rejected, pretrain, pretrainRejected, Map.of(), notes);
   }
 
