@@ -12,11 +12,11 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.mapd.data.LlavaRecord;
 
 /**
- * Parses each raw record once and runs every per-record check. Accepted records go on keyed by their
- * compact JSON (so that exact duplicates meet in one group), with (order|source|dataset, index).
+ * Parses each raw record once and runs every per-record check. Accepted records go on as
+ * ("dataset/"+name, (source order|index|source, compact JSON)); rejects as (order|index|source|reason, line).
  */
-final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<String, Long>>> {
-  static final TupleTag<KV<String, KV<String, Long>>> ACCEPTED = new TupleTag<>() {};
+final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<String, String>>> {
+  static final TupleTag<KV<String, KV<String, String>>> ACCEPTED = new TupleTag<>() {};
   static final TupleTag<KV<String, String>> REJECTED = new TupleTag<>() {};
   static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
   /** Pseudo-dataset of the accepted caption records. */
@@ -84,7 +84,7 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
         throw new Checks.Rejected(Checks.Reason.UNKNOWN_DATASET, String.valueOf(dataset));
       }
       Checks.checkImage(image, fullImageCheck);
-      out.get(ACCEPTED).output(KV.of(Checks.toJson(r), KV.of(order(sourceOrder, index) + "|" + name + "|" + dataset, index)));
+      out.get(ACCEPTED).output(KV.of("dataset/" + dataset, KV.of(order(sourceOrder, index) + "|" + name, Checks.toJson(r))));
     } catch (Checks.Rejected x) {
       out.get(REJECTED).output(KV.of(order(sourceOrder, index) + "|" + name + "|" + x.reason.key(),
           Checks.rejectLine(name, index, id, x.reason, raw)));

@@ -150,23 +150,15 @@ public final class PrepareData {
         ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(), okvqaKnown, joins))
             .withSideInputs(joins)
             .withOutputTags(Classify.ACCEPTED, TupleTagList.of(Classify.REJECTED).and(Classify.COUNTS)));
-    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG));
+    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
     classified.get(Classify.REJECTED).setCoder(KV_STR);
     classified.get(Classify.COUNTS).setCoder(KV_LONG);
 
-    PCollectionTuple deduped = classified.get(Classify.ACCEPTED)
-        .apply("GroupIdentical", GroupByKey.create())
-        .apply("DropDuplicates", ParDo.of(new Writers.Dedup())
-            .withOutputTags(Writers.Dedup.KEPT, TupleTagList.of(Classify.REJECTED)));
-    deduped.get(Writers.Dedup.KEPT).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
-    deduped.get(Classify.REJECTED).setCoder(KV_STR);
-
-    PCollection<KV<String, KV<String, String>>> rejects = PCollectionList.of(classified.get(Classify.REJECTED))
-        .and(deduped.get(Classify.REJECTED))
-        .apply("AllRejects", Flatten.pCollections())
+    // No GroupByKey on records: the DirectRunner's per-key state and timers cost more than the checks.
+    PCollection<KV<String, KV<String, String>>> rejects = classified.get(Classify.REJECTED)
         .apply("ToRejectsFile", WithKeys.<String, KV<String, String>>of(REJECTS))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
-    PCollectionList.of(deduped.get(Writers.Dedup.KEPT)).and(rejects)
+    PCollectionList.of(classified.get(Classify.ACCEPTED)).and(rejects)
         .apply("AllOutputs", Flatten.pCollections())
         .apply("WriteShards", ParDo.of(new Writers.WriteShards(shards.toString())));
     PCollectionList.of(read.get(ReadJsonArray.READ)).and(classified.get(Classify.COUNTS))
@@ -195,17 +187,30 @@ public final class PrepareData {
   private static final String REJECTS = "rejects";
 
   /**
-   * Writes each dataset file (records in input order) and rejects.jsonl (by source order, index) from
-   * the pipeline's shards, adding ("dataset:"+name) and ("rejected:"+source+":"+reason) to the counts.
+   * Writes each dataset file (records in input order, exact duplicates of an earlier record moved to the
+   * rejects) and rejects.jsonl (by source order, index) from the pipeline's shards, adding
+   * ("dataset:"+name) and ("rejected:"+source+":"+reason) to the counts. Identical records always land in
+   * the same dataset (the split is a function of the record), so duplicates are found per dataset.
    */
   static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
+    List<String[]> rejects = new ArrayList<>(Writers.merge(shards.resolve(REJECTS), java.util.Comparator.naturalOrder()));
     Path datasets = shards.resolve("dataset");
     if (Files.isDirectory(datasets)) {
       try (DirectoryStream<Path> dirs = Files.newDirectoryStream(datasets)) {
         for (Path d : dirs) {
           String name = d.getFileName().toString();
           List<String> json = new ArrayList<>();
-          for (String[] kv : Writers.merge(d, java.util.Comparator.comparingLong(Long::parseLong))) json.add(kv[1]);
+          java.util.Set<String> seen = new java.util.HashSet<>();
+          for (String[] kv : Writers.merge(d, java.util.Comparator.naturalOrder())) {
+            if (seen.add(kv[1])) {
+              json.add(kv[1]);
+              continue;
+            }
+            String[] k = kv[0].split("\\|");
+            JsonNode id = Checks.COMPACT.readTree(kv[1]).get("id");
+            rejects.add(new String[] {kv[0] + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),
+                id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, kv[1])});
+          }
           Writers.writeJsonArray(datasetFile(out, name), json);
           counts.put("dataset:" + name, (long) json.size());
         }
@@ -213,8 +218,9 @@ public final class PrepareData {
         throw new UncheckedIOException(e);
       }
     }
+    rejects.sort((a, b) -> a[0].compareTo(b[0]));
     List<String> lines = new ArrayList<>();
-    for (String[] kv : Writers.merge(shards.resolve(REJECTS), java.util.Comparator.naturalOrder())) {
+    for (String[] kv : rejects) {
       String[] k = kv[0].split("\\|");
       counts.merge("rejected:" + k[2] + ":" + k[3], 1L, Long::sum);
       lines.add(kv[1]);

@@ -1,6 +1,5 @@
 package org.mapd.pipelines;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +14,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.TupleTag;
 import org.mapd.Json;
 
-/** The DoFns at the end of the preparation: duplicates, and the files written from grouped records. */
+/** The end of the preparation: shard files written by the pipeline, merged into the outputs. */
 final class Writers {
   private Writers() {}
 
@@ -43,36 +41,6 @@ final class Writers {
 
   static void writeJsonArray(Path file, List<String> items) {
     writeLines(file, items.isEmpty() ? "[" : "[\n", items, ",\n", "\n]\n");
-  }
-
-  /**
-   * Keeps the earliest of identical records (by source order, then index); the others are rejects. Kept
-   * records go on as ("dataset/"+name, (index, json)).
-   */
-  static final class Dedup extends DoFn<KV<String, Iterable<KV<String, Long>>>, KV<String, KV<String, String>>> {
-    static final TupleTag<KV<String, KV<String, String>>> KEPT = new TupleTag<>() {};
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, Long>>> e, MultiOutputReceiver out) {
-      List<KV<String, Long>> all = new ArrayList<>();
-      e.getValue().forEach(all::add);
-      all.sort(Comparator.comparing(KV::getKey));
-      String[] first = all.get(0).getKey().split("\\|");
-      out.get(KEPT).output(KV.of("dataset/" + first[3], KV.of(Long.toString(all.get(0).getValue()), e.getKey())));
-      for (int i = 1; i < all.size(); i++) {
-        String[] t = all.get(i).getKey().split("\\|");
-        String id = null;
-        try {
-          JsonNode n = Checks.COMPACT.readTree(e.getKey()).get("id");
-          id = n == null || n.isNull() ? null : n.asText();
-        } catch (IOException ignored) {
-          // the key is our own compact JSON; it always parses
-        }
-        long index = all.get(i).getValue();
-        out.get(Classify.REJECTED).output(KV.of(t[0] + "|" + t[1] + "|" + t[2] + "|" + Checks.Reason.DUPLICATE.key(),
-            Checks.rejectLine(t[2], index, id, Checks.Reason.DUPLICATE, e.getKey())));
-      }
-    }
   }
 
   /**
