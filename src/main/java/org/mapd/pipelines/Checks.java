@@ -95,7 +95,12 @@ final class Checks {
 
   /** Resolves an image path under its root, refusing absolute paths and ".." that leave the root. */
   static Path resolve(Path root, String image) throws Rejected {
-    Path rel = Path.of(image);
+    Path rel;
+    try {
+      rel = Path.of(image);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new Rejected(Reason.PATH_ESCAPES_ROOT, "not a path: " + image);
+    }
     Path p = root.resolve(rel).normalize();
     if (rel.isAbsolute() || !p.startsWith(root)) throw new Rejected(Reason.PATH_ESCAPES_ROOT, image);
     return p;

@@ -12,11 +12,11 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.mapd.data.LlavaRecord;
 
 /**
- * Parses each raw record once and runs every per-record check. Accepted records go on keyed by their
- * compact JSON (so that exact duplicates meet in one group), with (order|source|dataset, index).
+ * Parses each raw record once and runs every per-record check. Accepted records go on as
+ * ("dataset/"+name, (source order|index|source, compact JSON)); rejects as (order|index|source|reason, line).
  */
-final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<String, Long>>> {
-  static final TupleTag<KV<String, KV<String, Long>>> ACCEPTED = new TupleTag<>() {};
+final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<String, String>>> {
+  static final TupleTag<KV<String, KV<String, String>>> ACCEPTED = new TupleTag<>() {};
   static final TupleTag<KV<String, String>> REJECTED = new TupleTag<>() {};
   static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
   /** Pseudo-dataset of the accepted caption records. */
@@ -29,6 +29,7 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   private final boolean okvqaKnown;
   private final PCollectionView<Map<String, String>> joins;
   private transient Map<String, List<Pattern>> regexes;
+  private transient Map<String, Path> imageRoots;
 
   /** @param sources the mix/OneVision sources in order, then a pretrain pseudo-source named "pretrain" */
   Classify(SplitRules rules, List<SplitRules.Source> sources, String datasetsRoot, boolean fullImageCheck,
@@ -44,7 +45,9 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   @Setup
   public void setup() {
     regexes = new java.util.HashMap<>();
+    imageRoots = new java.util.HashMap<>();
     for (SplitRules.Source s : sources) {
+      imageRoots.put(s.name(), Path.of(datasetsRoot, s.imageRoot()).toAbsolutePath().normalize());
       List<Pattern> l = new ArrayList<>();
       for (SplitRules.Rule r : s.rules()) l.add(r.firstHumanRegex() == null ? null : Pattern.compile(r.firstHumanRegex()));
       regexes.put(s.name(), l);
@@ -74,15 +77,14 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
         return;
       }
       String firstHuman = Checks.checkTurns(r);
-      Path root = Path.of(datasetsRoot, source.imageRoot()).toAbsolutePath().normalize();
-      Path image = Checks.resolve(root, r.image());
+      Path image = Checks.resolve(imageRoots.get(name), r.image());
       String dataset = pretrain ? PRETRAIN
           : Checks.classify(rules, source, regexes.get(name), r, firstHuman, c.sideInput(joins), okvqaKnown);
       if (dataset == null || !(pretrain || rules.datasets().contains(dataset) || dataset.equals(rules.okvqa().combined()))) {
         throw new Checks.Rejected(Checks.Reason.UNKNOWN_DATASET, String.valueOf(dataset));
       }
       Checks.checkImage(image, fullImageCheck);
-      out.get(ACCEPTED).output(KV.of(Checks.toJson(r), KV.of(order(sourceOrder, index) + "|" + name + "|" + dataset, index)));
+      out.get(ACCEPTED).output(KV.of("dataset/" + dataset, KV.of(order(sourceOrder, index) + "|" + name, Checks.toJson(r))));
     } catch (Checks.Rejected x) {
       out.get(REJECTED).output(KV.of(order(sourceOrder, index) + "|" + name + "|" + x.reason.key(),
           Checks.rejectLine(name, index, id, x.reason, raw)));

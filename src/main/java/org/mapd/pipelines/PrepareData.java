@@ -73,7 +73,7 @@ public final class PrepareData {
   private static final KvCoder<Long, String> INDEXED = KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of());
 
   public static PrepareSummary run(Path datasets, Path out, Options options) {
-    return run(datasets, out, options, SplitRules.load(SplitRules.DEFAULT_FILE));
+    return run(datasets, out, options, SplitRules.loadDefault());
   }
 
   static Path datasetFile(Path out, String dataset) {
@@ -86,8 +86,10 @@ public final class PrepareData {
     Path out = outDir.toAbsolutePath().normalize();
     List<String> notes = new ArrayList<>();
     Path countsFile = out.resolve(".prepare").resolve("counts.json");
+    Path shards = out.resolve(".prepare").resolve("shards");
     try {
       Files.createDirectories(out);
+      deleteTree(shards);
       Files.deleteIfExists(countsFile);
       Files.deleteIfExists(out.resolve("rejects.jsonl"));
       Files.deleteIfExists(out.resolve("summary.json"));
@@ -148,29 +150,18 @@ public final class PrepareData {
         ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(), okvqaKnown, joins))
             .withSideInputs(joins)
             .withOutputTags(Classify.ACCEPTED, TupleTagList.of(Classify.REJECTED).and(Classify.COUNTS)));
-    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG));
+    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
     classified.get(Classify.REJECTED).setCoder(KV_STR);
     classified.get(Classify.COUNTS).setCoder(KV_LONG);
 
-    PCollectionTuple deduped = classified.get(Classify.ACCEPTED)
-        .apply("GroupIdentical", GroupByKey.create())
-        .apply("DropDuplicates", ParDo.of(new Writers.Dedup())
-            .withOutputTags(Writers.Dedup.KEPT, TupleTagList.of(Classify.REJECTED)));
-    deduped.get(Writers.Dedup.KEPT).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
-    deduped.get(Classify.REJECTED).setCoder(KV_STR);
-
-    PCollection<KV<String, Long>> datasetCounts = deduped.get(Writers.Dedup.KEPT)
-        .apply("GroupByDataset", GroupByKey.create())
-        .apply("WriteDatasets", ParDo.of(new Writers.WriteDataset(out.toString()))).setCoder(KV_LONG);
-    PCollection<KV<String, Long>> rejectCounts = PCollectionList.of(classified.get(Classify.REJECTED))
-        .and(deduped.get(Classify.REJECTED))
-        .apply("AllRejects", Flatten.pCollections())
-        .apply("OneRejectsFile", WithKeys.<String, KV<String, String>>of("rejects"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR))
-        .apply("GroupRejects", GroupByKey.create())
-        .apply("WriteRejects", ParDo.of(new Writers.WriteRejects(out.toString()))).setCoder(KV_LONG);
+    // No GroupByKey on records: the DirectRunner's per-key state and timers cost more than the checks.
+    PCollection<KV<String, KV<String, String>>> rejects = classified.get(Classify.REJECTED)
+        .apply("ToRejectsFile", WithKeys.<String, KV<String, String>>of(REJECTS))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
+    PCollectionList.of(classified.get(Classify.ACCEPTED)).and(rejects)
+        .apply("AllOutputs", Flatten.pCollections())
+        .apply("WriteShards", ParDo.of(new Writers.WriteShards(shards.toString())));
     PCollectionList.of(read.get(ReadJsonArray.READ)).and(classified.get(Classify.COUNTS))
-        .and(datasetCounts).and(rejectCounts)
         .apply("AllCounts", Flatten.pCollections())
         .apply("SumCounts", Sum.longsPerKey())
         .apply("OneCountsFile", WithKeys.<String, KV<String, Long>>of("counts"))
@@ -180,7 +171,8 @@ public final class PrepareData {
     p.run().waitUntilFinish();
 
     // Summary, links, manifests
-    Map<String, Long> counts = Json.read(countsFile, Counts.class);
+    Map<String, Long> counts = new TreeMap<>(Json.read(countsFile, Counts.class));
+    mergeShards(shards, out, counts);
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
     linkImages(datasets, out, rules, sources, hasPretrain);
     Map<String, Long> vlIcl = linkVlIcl(datasets, out, notes);
@@ -190,6 +182,57 @@ public final class PrepareData {
     notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
     Json.writeAtomic(out.resolve("summary.json"), summary);
     return summary;
+  }
+
+  private static final String REJECTS = "rejects";
+
+  /**
+   * Writes each dataset file (records in input order, exact duplicates of an earlier record moved to the
+   * rejects) and rejects.jsonl (by source order, index) from the pipeline's shards, adding
+   * ("dataset:"+name) and ("rejected:"+source+":"+reason) to the counts. Identical records always land in
+   * the same dataset (the split is a function of the record), so duplicates are found per dataset.
+   */
+  static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
+    List<String[]> rejects = new ArrayList<>(Writers.merge(shards.resolve(REJECTS), java.util.Comparator.naturalOrder()));
+    Path datasets = shards.resolve("dataset");
+    if (Files.isDirectory(datasets)) {
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(datasets)) {
+        for (Path d : dirs) {
+          String name = d.getFileName().toString();
+          List<String> json = new ArrayList<>();
+          java.util.Set<String> seen = new java.util.HashSet<>();
+          for (String[] kv : Writers.merge(d, java.util.Comparator.naturalOrder())) {
+            if (seen.add(kv[1])) {
+              json.add(kv[1]);
+              continue;
+            }
+            String[] k = kv[0].split("\\|");
+            JsonNode id = Checks.COMPACT.readTree(kv[1]).get("id");
+            rejects.add(new String[] {kv[0] + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),
+                id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, kv[1])});
+          }
+          Writers.writeJsonArray(datasetFile(out, name), json);
+          counts.put("dataset:" + name, (long) json.size());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    rejects.sort((a, b) -> a[0].compareTo(b[0]));
+    List<String> lines = new ArrayList<>();
+    for (String[] kv : rejects) {
+      String[] k = kv[0].split("\\|");
+      counts.merge("rejected:" + k[2] + ":" + k[3], 1L, Long::sum);
+      lines.add(kv[1]);
+    }
+    Writers.writeLines(out.resolve("rejects.jsonl"), "", lines, "\n", lines.isEmpty() ? "" : "\n");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 
   /** Jackson target for the counters file. */
@@ -288,7 +331,6 @@ public final class PrepareData {
       throw new IllegalStateException("pretrain reconciliation failed: read " + pretrainRead + " != " + pretrain
           + " + " + pretrainRejected);
     }
-    if (!Files.exists(out.resolve("rejects.jsonl"))) Writers.writeLines(out.resolve("rejects.jsonl"), "", List.of(), "", "");
     return new PrepareSummary(read, datasets, removed, rejected, pretrain, pretrainRejected, Map.of(), notes);
   }
 

@@ -19,7 +19,18 @@ public record SplitRules(
     Pretrain pretrain,
     List<Source> sources) implements Serializable {
 
+  /** Relative to the working directory (the repository root, as for the plans); -Dmapd.splitRules overrides. */
   public static final Path DEFAULT_FILE = Path.of("pipelines", "split_rules.json");
+
+  public static SplitRules loadDefault() {
+    String override = System.getProperty("mapd.splitRules");
+    Path file = override != null ? Path.of(override) : DEFAULT_FILE;
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("split rules not found at " + file.toAbsolutePath()
+          + ": run from the repository root or set -Dmapd.splitRules=FILE");
+    }
+    return load(file);
+  }
 
   /** The three LLaVA-Instruct-150K files by dataset name. */
   public record Instruct150k(String comment, Map<String, String> files) implements Serializable {}

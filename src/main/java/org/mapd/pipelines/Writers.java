@@ -1,6 +1,5 @@
 package org.mapd.pipelines;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +14,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.TupleTag;
 import org.mapd.Json;
 
-/** The DoFns at the end of the preparation: duplicates, and the files written from grouped records. */
+/** The end of the preparation: shard files written by the pipeline, merged into the outputs. */
 final class Writers {
   private Writers() {}
 
@@ -45,72 +43,53 @@ final class Writers {
     writeLines(file, items.isEmpty() ? "[" : "[\n", items, ",\n", "\n]\n");
   }
 
-  /** Keeps the earliest of identical records (by source order, then index); the others are rejects. */
-  static final class Dedup extends DoFn<KV<String, Iterable<KV<String, Long>>>, KV<String, KV<Long, String>>> {
-    static final TupleTag<KV<String, KV<Long, String>>> KEPT = new TupleTag<>() {};
+  /**
+   * Appends (sort key, line) pairs to one shard file per destination and bundle. A GroupByKey into one
+   * big group per dataset is quadratic on the DirectRunner (its in-memory state copies the whole bag for
+   * every bundle), so ordering and concatenation happen in {@link #merge} after the pipeline.
+   */
+  static final class WriteShards extends DoFn<KV<String, KV<String, String>>, Void> {
+    private final String dir;
+    private transient Map<String, StringBuilder> buffers;
+
+    WriteShards(String dir) { this.dir = dir; }
+
+    @StartBundle
+    public void start() { buffers = new TreeMap<>(); }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, Long>>> e, MultiOutputReceiver out) {
-      List<KV<String, Long>> all = new ArrayList<>();
-      e.getValue().forEach(all::add);
-      all.sort(Comparator.comparing(KV::getKey));
-      String[] first = all.get(0).getKey().split("\\|");
-      out.get(KEPT).output(KV.of(first[3], KV.of(all.get(0).getValue(), e.getKey())));
-      for (int i = 1; i < all.size(); i++) {
-        String[] t = all.get(i).getKey().split("\\|");
-        String id = null;
-        try {
-          JsonNode n = Checks.COMPACT.readTree(e.getKey()).get("id");
-          id = n == null || n.isNull() ? null : n.asText();
-        } catch (IOException ignored) {
-          // the key is our own compact JSON; it always parses
+    public void process(@Element KV<String, KV<String, String>> e) {
+      buffers.computeIfAbsent(e.getKey(), k -> new StringBuilder())
+          .append(e.getValue().getKey()).append('\t').append(e.getValue().getValue()).append('\n');
+    }
+
+    @FinishBundle
+    public void finish() throws IOException {
+      for (Map.Entry<String, StringBuilder> b : buffers.entrySet()) {
+        Path d = Path.of(dir, b.getKey());
+        Files.createDirectories(d);
+        Files.writeString(d.resolve(java.util.UUID.randomUUID() + ".shard"), b.getValue(), StandardCharsets.UTF_8);
+      }
+      buffers = null;
+    }
+  }
+
+  /** Every (sort key, line) of one destination's shards, sorted by key; empty when none was written. */
+  static List<String[]> merge(Path destination, Comparator<String> byKey) {
+    List<String[]> all = new ArrayList<>();
+    if (!Files.isDirectory(destination)) return all;
+    try (var shards = Files.list(destination)) {
+      for (Path shard : shards.toList()) {
+        for (String line : Files.readAllLines(shard, StandardCharsets.UTF_8)) {
+          int tab = line.indexOf('\t');
+          all.add(new String[] {line.substring(0, tab), line.substring(tab + 1)});
         }
-        long index = all.get(i).getValue();
-        out.get(Classify.REJECTED).output(KV.of(t[0] + "|" + t[1] + "|" + t[2] + "|" + Checks.Reason.DUPLICATE.key(),
-            Checks.rejectLine(t[2], index, id, Checks.Reason.DUPLICATE, e.getKey())));
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-  }
-
-  /** Writes one dataset's records in input order; emits ("dataset:"+name, count). */
-  static final class WriteDataset extends DoFn<KV<String, Iterable<KV<Long, String>>>, KV<String, Long>> {
-    private final String out;
-
-    WriteDataset(String out) { this.out = out; }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<Long, String>>> e, OutputReceiver<KV<String, Long>> o) {
-      List<KV<Long, String>> recs = new ArrayList<>();
-      e.getValue().forEach(recs::add);
-      recs.sort(Comparator.comparing(KV::getKey));
-      List<String> json = new ArrayList<>(recs.size());
-      for (KV<Long, String> r : recs) json.add(r.getValue());
-      writeJsonArray(PrepareData.datasetFile(Path.of(out), e.getKey()), json);
-      o.output(KV.of("dataset:" + e.getKey(), (long) json.size()));
-    }
-  }
-
-  /** Writes rejects.jsonl sorted by (source order, index); emits ("rejected:"+source+":"+reason, count). */
-  static final class WriteRejects extends DoFn<KV<String, Iterable<KV<String, String>>>, KV<String, Long>> {
-    private final String out;
-
-    WriteRejects(String out) { this.out = out; }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, String>>> e, OutputReceiver<KV<String, Long>> o) {
-      List<KV<String, String>> all = new ArrayList<>();
-      e.getValue().forEach(all::add);
-      all.sort(Comparator.comparing(KV::getKey));
-      Map<String, Long> counts = new TreeMap<>();
-      List<String> lines = new ArrayList<>(all.size());
-      for (KV<String, String> r : all) {
-        String[] k = r.getKey().split("\\|");
-        counts.merge("rejected:" + k[2] + ":" + k[3], 1L, Long::sum);
-        lines.add(r.getValue());
-      }
-      writeLines(Path.of(out, "rejects.jsonl"), "", lines, "\n", lines.isEmpty() ? "" : "\n");
-      counts.forEach((k, v) -> o.output(KV.of(k, v)));
-    }
+    all.sort((a, b) -> byKey.compare(a[0], b[0]));
+    return all;
   }
 
   /** Writes all counters as one JSON object for the driver. */
