@@ -37,8 +37,18 @@ public final class Llava {
 
   /** features [nImages, patches, dClip] in order of appearance over the batch; token-mean CE (scalar). */
   public NDArray loss(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<TokenizedExample> batch, NDArray features, int padId) {
-    Spliced s = splice(batch, padId);
-    NDArray hidden = decoder.forward(decoderW, embed(decoderW, mapperVars, s, features), s.keyMask, null); // [B,T,H]
+    return lossOnSoftTokens(decoderW, batch, softTokens(mapperVars, features), padId);
+  }
+
+  /**
+   * The same loss with each image's soft tokens given directly ([nImages, tokens, dLlm], or null when the
+   * batch has no image): the mini warm-up trains its backbones through a per-patch projector instead of
+   * the mapper, as CLIP and Qwen were trained before MAPD's mapper ever saw them.
+   */
+  public NDArray lossOnSoftTokens(Map<String, NDArray> decoderW, List<TokenizedExample> batch, NDArray soft, int padId) {
+    int perImage = soft == null ? mapper.prefixLength() : (int) soft.getShape().get(1);
+    Spliced s = splice(batch, padId, perImage);
+    NDArray hidden = decoder.forward(decoderW, embed(decoderW, soft, s), s.keyMask, null); // [B,T,H]
     // HF causal CE: position t predicts label t+1; only supervised positions go through lm_head.
     List<Integer> rows = new ArrayList<>();
     List<Integer> targets = new ArrayList<>();
@@ -80,9 +90,10 @@ public final class Llava {
 
   private int[] generateOne(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, int[] prompt, NDArray features, int maxNewTokens, int stopId) {
     // One unpadded prompt: every position is attended, so the pad id only fills an unused mask.
-    Spliced s = splice(List.of(new TokenizedExample(prompt, prompt, countImages(prompt))), 0);
+    Spliced s = splice(List.of(new TokenizedExample(prompt, prompt, countImages(prompt))), 0, mapper.prefixLength());
     KvCache cache = new KvCache(decoder.config().numHiddenLayers());
-    NDArray hidden = decoder.forward(decoderW, embed(decoderW, mapperVars, s, features), null, cache); // [1,T,H]
+    NDArray soft = softTokens(mapperVars, features);
+    NDArray hidden = decoder.forward(decoderW, embed(decoderW, soft, s), null, cache); // [1,T,H]
     List<Integer> produced = new ArrayList<>();
     NDArray last = hidden.get(":, -1:"); // [1,1,H]
     NDManager m = hidden.getManager();
@@ -97,17 +108,17 @@ public final class Llava {
     return produced.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** Token embeddings with each image's soft tokens in place of its IMAGE_TOKEN: [B,T,H]. */
-  private NDArray embed(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, Spliced s, NDArray features) {
+  /** Token embeddings with each image's soft tokens [nImg,P,H] in place of its IMAGE_TOKEN: [B,T,H]. */
+  private NDArray embed(Map<String, NDArray> decoderW, NDArray soft, Spliced s) {
     NDManager m = decoderW.get("model.embed_tokens.weight").getManager();
     NDArray text = decoder.embed(decoderW, Qwen2Decoder.ids(m, s.textIds, s.batch, s.length)); // [B,T,H]
     if (s.images == 0) return text;
-    if (features == null || features.getShape().get(0) != s.images) {
+    if (soft == null || soft.getShape().get(0) != s.images) {
       throw new IllegalArgumentException("batch holds " + s.images + " images but features has "
-          + (features == null ? "none" : features.getShape().get(0)));
+          + (soft == null ? "none" : soft.getShape().get(0)));
     }
-    NDArray soft = AttentionMapper.forward(mapper, mapperVars, features).reshape(-1, mapper.dimLlm()); // [nImg*P,H]
-    NDArray spliced = Ops.rows(soft, Qwen2Decoder.ids(m, s.softRows, s.batch, s.length)); // [B,T,H]
+    NDArray flat = soft.reshape(-1, mapper.dimLlm()); // [nImg*P,H]
+    NDArray spliced = Ops.rows(flat, Qwen2Decoder.ids(m, s.softRows, s.batch, s.length)); // [B,T,H]
     // The engine's where does not broadcast the condition.
     NDArray isImage = m.create(s.isImage, new Shape(s.batch, s.length, 1)).broadcast(text.getShape()); // [B,T,H]
     return NDArrays.where(isImage, spliced, text);
@@ -117,8 +128,12 @@ public final class Llava {
   private record Spliced(int batch, int length, int images, int[] textIds, int[] softRows, boolean[] isImage,
       int[] labels, boolean[][] keyMask) {}
 
-  private Spliced splice(List<TokenizedExample> batch, int padId) {
-    int p = mapper.prefixLength();
+  /** Mapper outputs for the given features: [nImages, prefixLength, dLlm], or null without images. */
+  private NDArray softTokens(Map<String, NDArray> mapperVars, NDArray features) {
+    return features == null ? null : AttentionMapper.forward(mapper, mapperVars, features);
+  }
+
+  private Spliced splice(List<TokenizedExample> batch, int padId, int p) {
     int length = 0;
     for (TokenizedExample e : batch) length = Math.max(length, e.ids().length + countImages(e.ids()) * (p - 1));
     int n = batch.size();

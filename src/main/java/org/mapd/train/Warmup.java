@@ -3,6 +3,7 @@ package org.mapd.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,6 @@ import org.mapd.conf.Plan;
 import org.mapd.conf.TrainConfig;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Turn;
-import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
 import org.mapd.model.DecoderConfig;
@@ -40,13 +40,16 @@ import org.mapd.model.VisionTower;
 
 /**
  * Mini plan only: tiny stand-ins for CLIP and Qwen cannot be downloaded, so a word-level tokenizer is
- * built from the data and the vision tower, decoder and a throw-away mapper are trained jointly on the
+ * built from the data and the vision tower, decoder and a throw-away per-patch projector (LLaVA-1.5's
+ * connector: one soft token per patch, so the image reaches the decoder by the shortest path and a tiny
+ * model learns to read it in a few hundred steps) are trained jointly on the
  * captions, the finetuning mixture and in-context sequences of it (so the decoder learns to copy answers
  * from context). The backbones are then frozen for every later stage. Writes OUT/vision and OUT/llm in HF
  * layout.
  */
 public final class Warmup {
   private static final String VISION = "vision_model.";
+  private static final String PROJECTOR = "warmup_projector.";
   /** Largest number of examples before the query in an in-context warm-up sequence. */
   private static final int MAX_CONTEXT = 3;
 
@@ -72,7 +75,7 @@ public final class Warmup {
       List<Sample> samples = samples(data, template, cfg.maxLen(), plan.seed());
       Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
       params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
-      params.putAll(AttentionMapper.init(mapperConfig, manager, plan.seed() + 2));
+      params.putAll(projector(vision.hiddenSize(), decoder.hiddenSize(), manager, plan.seed() + 2));
       Joint joint = new Joint(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), new Llava(vision, decoder, mapperConfig),
           new VisionTower(vision), vision, padId, pixels(samples, vision), manager);
       TrainLoop.Result r = TrainLoop.run(cfg, params, false, joint, out, plan.seed(), progress, manager);
@@ -80,7 +83,7 @@ public final class Warmup {
       Map<String, NDArray> decoderW = new LinkedHashMap<>();
       r.params().forEach((k, a) -> {
         if (k.startsWith(VISION)) visionW.put(k, a);
-        else if (!k.startsWith("model.mm_projector.")) decoderW.put(k, a);
+        else if (!k.startsWith(PROJECTOR)) decoderW.put(k, a);
       });
       Safetensors.save(visionDir.resolve("model.safetensors"), visionW, Map.of("format", "pt"));
       Safetensors.save(llmDir.resolve("model.safetensors"), decoderW, Map.of("format", "pt"));
@@ -175,6 +178,24 @@ public final class Warmup {
     return out;
   }
 
+  /** Two-layer GELU MLP applied to each patch feature (LLaVA-1.5's projector), Glorot-uniform from a seeded Random. */
+  private static Map<String, NDArray> projector(int dClip, int dLlm, NDManager manager, long seed) {
+    Random random = new Random(seed);
+    Map<String, NDArray> p = new LinkedHashMap<>();
+    p.put(PROJECTOR + "w1", glorot(random, dLlm, dClip, manager)); // [dLlm, dClip]
+    p.put(PROJECTOR + "b1", manager.zeros(new Shape(dLlm)));
+    p.put(PROJECTOR + "w2", glorot(random, dLlm, dLlm, manager)); // [dLlm, dLlm]
+    p.put(PROJECTOR + "b2", manager.zeros(new Shape(dLlm)));
+    return p;
+  }
+
+  private static NDArray glorot(Random random, int rows, int cols, NDManager manager) {
+    double bound = Math.sqrt(6.0 / (rows + cols));
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) v[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+    return manager.create(v, new Shape(rows, cols));
+  }
+
   private static Map<Path, float[]> pixels(List<Sample> samples, VisionConfig vision) {
     Map<Path, float[]> pixels = new HashMap<>();
     for (Sample s : samples) for (Path p : s.images()) pixels.computeIfAbsent(p, q -> ImageProcessor.load(q, vision, false));
@@ -204,10 +225,15 @@ public final class Warmup {
       NDArray x = manager.create(buf, new Shape(images.size(), 3, vision.imageSize(), vision.imageSize())); // [I, 3, S, S]
       Map<String, NDArray> visionW = new HashMap<>();
       Map<String, NDArray> decoderW = new HashMap<>();
-      Map<String, NDArray> mapperW = new HashMap<>();
-      w.forEach((k, a) -> (k.startsWith(VISION) ? visionW : k.startsWith("model.mm_projector.") ? mapperW : decoderW).put(k, a));
+      w.forEach((k, a) -> {
+        if (k.startsWith(VISION)) visionW.put(k, a);
+        else if (!k.startsWith(PROJECTOR)) decoderW.put(k, a);
+      });
+      if (images.isEmpty()) return llava.lossOnSoftTokens(decoderW, examples, null, padId);
       NDArray features = tower.features(visionW, x); // [I, patches, dClip]
-      return llava.loss(decoderW, mapperW, examples, features, padId);
+      NDArray hidden = Activation.gelu(features.matMul(w.get(PROJECTOR + "w1").transpose()).add(w.get(PROJECTOR + "b1"))); // [I, patches, dLlm]
+      NDArray soft = hidden.matMul(w.get(PROJECTOR + "w2").transpose()).add(w.get(PROJECTOR + "b2")); // [I, patches, dLlm]
+      return llava.lossOnSoftTokens(decoderW, examples, soft, padId);
     }
   }
 }
