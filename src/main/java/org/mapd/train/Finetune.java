@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.mapd.Progress;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
@@ -15,6 +17,8 @@ import org.mapd.conf.TrainConfig;
 import org.mapd.data.LlavaRecord;
 import org.mapd.model.Backbones;
 import org.mapd.model.TokenizedExample;
+import org.mapd.pipelines.DatasetFile;
+import org.mapd.pipelines.Manifests;
 
 /**
  * One finetuning run of a strategy from the pretrained mapper (method.md §2–3). Data orders come from
@@ -36,8 +40,8 @@ public final class Finetune {
       if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
       Samples samples = new Samples(data, stage, cfg);
       TrainLoop.Data order = switch (strategy) {
-        case NOMETATASK -> supervised(samples, data, "nometatask", cfg);
-        case MODELAVG -> supervised(samples, data, "modelavg/" + dataset, cfg);
+        case NOMETATASK -> supervised(samples, data, e -> Manifests.tasksFile(data.root(), "nometatask", e), cfg);
+        case MODELAVG -> supervised(samples, data, e -> Manifests.modelAvgFile(data.root(), dataset, e), cfg);
         case ICT -> ict(samples, data, cfg);
         case MULTITASK -> tasks(samples, data, cfg, false, plan);
         case MAPD -> tasks(samples, data, cfg, true, plan);
@@ -51,26 +55,25 @@ public final class Finetune {
   /** Tokenized finetuning examples, made once per (dataset, index). */
   static final class Samples {
     private final Prepared data;
+    private final Path imageRoot;
     private final StageModel stage;
     private final TrainConfig cfg;
     private final Map<String, Sample> made = new java.util.HashMap<>();
 
     Samples(Prepared data, StageModel stage, TrainConfig cfg) {
       this.data = data;
+      this.imageRoot = DatasetFile.imageRoot(data.root());
       this.stage = stage;
       this.cfg = cfg;
     }
 
     Sample example(String dataset, int index) {
-      return made.computeIfAbsent(dataset + "#" + index, k -> {
-        LlavaRecord r = data.record(dataset, index);
-        TokenizedExample ex = stage.template.conversation(Conversations.finetuneTurns(dataset, r), cfg.maxLen());
-        return new Sample(ex, ex.images() == 0 ? List.of() : List.of(data.instructImages().resolve(r.image())));
-      });
+      return made.computeIfAbsent(dataset + "#" + index,
+          k -> Sample.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen()));
     }
 
     /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
-    Sample ict(Prepared.IctLine line) {
+    Sample ict(Manifests.IctSample line) {
       List<LlavaRecord> records = new ArrayList<>();
       for (int i : line.context()) records.add(data.record(line.dataset(), i));
       LlavaRecord q = data.record(line.dataset(), line.query());
@@ -81,8 +84,8 @@ public final class Finetune {
       int textBudget = cfg.maxLen() - (context.size() + 1) * prefix;
       if (textBudget <= Math.min(100, cfg.maxLen() / 10)) return example(line.dataset(), line.query()); // the authors' zero-shot fallback
       List<Path> images = new ArrayList<>();
-      for (LlavaRecord r : records) images.add(data.instructImages().resolve(r.image()));
-      images.add(data.instructImages().resolve(q.image()));
+      for (LlavaRecord r : records) images.add(imageRoot.resolve(r.image()));
+      images.add(imageRoot.resolve(q.image()));
       TokenizedExample ex = null;
       for (int attempt = 0; attempt < 4; attempt++) {
         ex = stage.template.conversation(Conversations.ictTurns(context, query), Integer.MAX_VALUE);
@@ -95,23 +98,24 @@ public final class Finetune {
     }
   }
 
-  private static TrainLoop.Data supervised(Samples samples, Prepared data, String kind, TrainConfig cfg) {
-    return new Manifested<>(data, kind, Prepared.IndexLine.class, cfg.batchSize(), cfg.epochs(),
+  private static TrainLoop.Data supervised(Samples samples, Prepared data, IntFunction<Path> file, TrainConfig cfg) {
+    return new Manifested<>(data, file, Manifests::readExamples, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList()));
   }
 
   private static TrainLoop.Data ict(Samples samples, Prepared data, TrainConfig cfg) {
-    return new Manifested<>(data, "ict", Prepared.IctLine.class, cfg.batchSize(), cfg.epochs(),
+    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests::readIct, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList()));
   }
 
   /** Multi-Task: each task's support+query as one supervised batch; MAPD: the LSLR query loss. Mean over tasks. */
   private static TrainLoop.Data tasks(Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
     boolean lastChunk = plan.fidelity().innerGradLastChunkOnly();
-    return new Manifested<>(data, meta ? "mapd" : "multitask", Prepared.TaskLine.class, cfg.batchSize(), cfg.epochs(),
+    String strategy = meta ? "mapd" : "multitask";
+    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests::readTasks, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> {
           NDArray sum = null;
-          for (Prepared.TaskLine t : lines) {
+          for (Manifests.MetaTask t : lines) {
             List<Sample> support = t.support().stream().map(i -> samples.example(t.dataset(), i)).toList();
             List<Sample> query = t.query().stream().map(i -> samples.example(t.dataset(), i)).toList();
             NDArray l;
@@ -132,16 +136,17 @@ public final class Finetune {
     NDArray loss(Map<String, NDArray> w, GradientCollector gc, List<T> lines);
   }
 
-  /** Manifest lines of an epoch, batchSize per micro-step. */
-  record Manifested<T>(Prepared data, String kind, Class<T> type, int batchSize, int epochs, BatchLoss<T> fn) implements TrainLoop.Data {
+  /** Manifest lines of an epoch ({@code file} of the epoch, read by {@code reader}), batchSize per micro-step. */
+  record Manifested<T>(Prepared data, IntFunction<Path> file, Function<Path, List<T>> reader, int batchSize, int epochs,
+      BatchLoss<T> fn) implements TrainLoop.Data {
     @Override
     public int micros(int epoch) {
-      return (data.manifest(kind, epoch, type).size() + batchSize - 1) / batchSize;
+      return (data.manifest(file, epoch, reader).size() + batchSize - 1) / batchSize;
     }
 
     @Override
     public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      List<T> lines = data.manifest(kind, epoch, type);
+      List<T> lines = data.manifest(file, epoch, reader);
       return fn.loss(w, gc, lines.subList(micro * batchSize, Math.min(lines.size(), (micro + 1) * batchSize)));
     }
   }

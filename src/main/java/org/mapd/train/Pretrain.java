@@ -28,7 +28,7 @@ public final class Pretrain {
     Prepared data = new Prepared(prepared);
     try (StageModel stage = new StageModel(plan, base, backbones, false)) {
       List<Sample> samples = new ArrayList<>();
-      for (LlavaRecord r : data.captions()) samples.add(new Sample(stage.template.plain(caption(r), cfg.maxLen()), List.of(data.pretrainImages().resolve(r.image()))));
+      for (LlavaRecord r : data.captions()) samples.add(Sample.caption(stage.template, r, data.pretrainImages(), cfg.maxLen()));
       stage.warmCache(samples);
       TrainLoop.Data order = new Batches(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), stage);
       Map<String, NDArray> init = AttentionMapper.init(stage.mapperConfig, stage.manager, plan.seed());
@@ -52,10 +52,7 @@ public final class Pretrain {
 
     @Override
     public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      int[] idx = StageModel.order(seed, epoch, samples.size());
-      List<Sample> batch = new ArrayList<>();
-      for (int i = micro * batchSize; i < Math.min(idx.length, (micro + 1) * batchSize); i++) batch.add(samples.get(idx[i]));
-      return stage.loss(w, batch);
+      return stage.loss(w, Sample.batch(samples, seed, epoch, micro, batchSize));
     }
   }
 }

@@ -37,6 +37,7 @@ import org.mapd.model.TextTokenizer;
 import org.mapd.model.TokenizedExample;
 import org.mapd.model.VisionConfig;
 import org.mapd.model.VisionTower;
+import org.mapd.pipelines.DatasetFile;
 
 /**
  * Mini plan only: tiny stand-ins for CLIP and Qwen cannot be downloaded, so a word-level tokenizer is
@@ -149,16 +150,12 @@ public final class Warmup {
   /** Captions (plain), mixture conversations (qwen_2), and in-context sequences of 1..3 examples + a query. */
   static List<Sample> samples(Prepared data, ChatTemplate template, int maxLen, long seed) {
     List<Sample> out = new ArrayList<>();
-    for (LlavaRecord r : data.captions()) {
-      out.add(new Sample(template.plain(Pretrain.caption(r), maxLen), List.of(data.pretrainImages().resolve(r.image()))));
-    }
+    for (LlavaRecord r : data.captions()) out.add(Sample.caption(template, r, data.pretrainImages(), maxLen));
+    Path imageRoot = DatasetFile.imageRoot(data.root());
     Random random = new Random(seed);
     for (String ds : data.datasetNames()) {
       List<LlavaRecord> records = data.dataset(ds);
-      for (LlavaRecord r : records) {
-        TokenizedExample ex = template.conversation(Conversations.finetuneTurns(ds, r), maxLen);
-        out.add(new Sample(ex, ex.images() == 0 ? List.of() : List.of(data.instructImages().resolve(r.image()))));
-      }
+      for (LlavaRecord r : records) out.add(Sample.finetune(template, ds, r, imageRoot, maxLen));
       int[] order = StageModel.order(seed, ds.hashCode(), records.size());
       for (int start = 0; start + 1 < order.length; ) {
         int k = 1 + random.nextInt(MAX_CONTEXT);
@@ -168,7 +165,7 @@ public final class Warmup {
         for (int i = 0; i <= k; i++) {
           LlavaRecord r = records.get(order[start + i]);
           if (i < k) context.add(Conversations.firstQa(ds, r));
-          images.add(data.instructImages().resolve(r.image()));
+          images.add(imageRoot.resolve(r.image()));
         }
         TokenizedExample ex = template.conversation(Conversations.ictTurns(context, Conversations.firstQa(ds, records.get(order[start + k]))), maxLen);
         out.add(new Sample(ex, images.subList(0, ex.images())));
@@ -212,12 +209,11 @@ public final class Warmup {
 
     @Override
     public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      int[] idx = StageModel.order(seed, epoch, samples.size());
       List<TokenizedExample> examples = new ArrayList<>();
       List<Path> images = new ArrayList<>();
-      for (int i = micro * batchSize; i < Math.min(idx.length, (micro + 1) * batchSize); i++) {
-        examples.add(samples.get(idx[i]).example());
-        images.addAll(samples.get(idx[i]).images());
+      for (Sample s : Sample.batch(samples, seed, epoch, micro, batchSize)) {
+        examples.add(s.example());
+        images.addAll(s.images());
       }
       int size = 3 * vision.imageSize() * vision.imageSize();
       float[] buf = new float[images.size() * size];

@@ -36,6 +36,7 @@ import org.mapd.model.Backbones;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
+import org.mapd.pipelines.DatasetFile;
 
 /** Every stage end to end on a tiny fixture: warm-up, pretraining, the strategies, resume, inner loop. */
 class StagesTest {
@@ -203,7 +204,7 @@ class StagesTest {
       for (int i = 0; i < 2; i++) {
         LlavaRecord r = data.record("gqa", i);
         support.add(stage.template.conversation(Conversations.finetuneTurns("gqa", r), 64));
-        images.add(data.instructImages().resolve(r.image()));
+        images.add(DatasetFile.imageRoot(prep).resolve(r.image()));
       }
       NDArray features = stage.cache.features(images);
       LoadedModel model = stage.model;
