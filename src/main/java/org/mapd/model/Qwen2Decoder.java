@@ -1,6 +1,7 @@
 package org.mapd.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -77,6 +78,21 @@ public final class Qwen2Decoder {
    * @return hidden states after model.norm [B,T,H]
    */
   public NDArray forward(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask, KvCache cache) {
+    return run(w, embeds, keyMask, cache, null);
+  }
+
+  /**
+   * As {@link #forward}, keeping every hidden state in HF's output_hidden_states convention: L+1 arrays [B,T,H],
+   * 0 = embeds, k = after layer k for k < L, L = after model.norm (the last layer's raw output is not kept).
+   */
+  public NDList hiddenStates(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask, KvCache cache) {
+    NDList states = new NDList(embeds);
+    states.add(run(w, embeds, keyMask, cache, states));
+    return states;
+  }
+
+  /** The decoder stack; adds the output of every layer but the last to {@code states} when it is not null. */
+  private NDArray run(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask, KvCache cache, NDList states) {
     int b = Math.toIntExact(embeds.getShape().get(0));
     int t = Math.toIntExact(embeds.getShape().get(1));
     int past = cache == null ? 0 : cache.length();
@@ -106,6 +122,7 @@ public final class Qwen2Decoder {
       NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,T,inter]
       NDArray gate = g.mul(Activation.sigmoid(g)); // silu; DJL's swish multiplies by a Java number (djl.md)
       x = x.add(proj(w, l + "mlp.down_proj", gate.mul(proj(w, l + "mlp.up_proj", n, false)), false));
+      if (states != null && i + 1 < config.numHiddenLayers()) states.add(x);
     }
     if (cache != null) cache.advance(t);
     return Ops.rmsNorm(x, get(w, "model.norm.weight"), config.rmsNormEps());

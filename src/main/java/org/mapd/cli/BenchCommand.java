@@ -1,0 +1,226 @@
+package org.mapd.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.mapd.Json;
+import org.mapd.model.AttentionMapper;
+import org.mapd.model.DecoderConfig;
+import org.mapd.model.Llava;
+import org.mapd.model.MapperConfig;
+import org.mapd.model.Qwen2Decoder;
+import org.mapd.model.TokenizedExample;
+import org.mapd.model.VisionConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Throughput measurements on this machine.", subcommands = {BenchCommand.Model.class})
+final class BenchCommand {
+
+  @Command(name = "model", mixinStandardHelpOptions = true,
+      description = {"Measures, in one run: the engine's F32 matmul peak; the achieved GFLOP/s of a mapper training "
+          + "step (forward + backward of the LLaVA loss w.r.t. the mapper only, decoder frozen) for the --conf "
+          + "config and for a Qwen2.5-0.5B-shaped decoder cut to 2 layers (random weights); and greedy decoding "
+          + "tokens/s with and without the KV cache.",
+          "FLOPs are counted analytically: 2*m*n*k per matmul, elementwise work ignored. Backward through the "
+              + "frozen decoder needs input gradients only: 1x forward for every linear layer and lm_head, 2x for "
+              + "the two attention matmuls (both operands are activations); the mapper's backward counts 2x."})
+  static final class Model implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--conf", defaultValue = "conf/mini", paramLabel = "DIR",
+        description = "Config folder with llm/config.json, vision/config.json and mapper.json (default: ${DEFAULT-VALUE}).")
+    Path conf;
+
+    @Option(names = "--matmul-size", defaultValue = "1024", paramLabel = "N",
+        description = "Side of the square F32 matmuls of the peak measurement (default: ${DEFAULT-VALUE}).")
+    int matmulSize;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N",
+        description = "Timed repetitions of each matmul and training step, after one warm-up; the best is kept "
+            + "(default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--seq", defaultValue = "256", paramLabel = "T",
+        description = "Training sequence length: one image's soft tokens plus text, every text token supervised "
+            + "(default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--new-tokens", defaultValue = "100", paramLabel = "N",
+        description = "Tokens decoded greedily in the decoding measurement (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @Option(names = "--prompt", defaultValue = "16", paramLabel = "T",
+        description = "Prompt length of the decoding measurement (default: ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = "--vocab", defaultValue = "151936", paramLabel = "V",
+        description = "Vocabulary of the Qwen2.5-0.5B-shaped config; smaller only for smoke runs (default: ${DEFAULT-VALUE}).")
+    int vocab;
+
+    @Override
+    public Integer call() {
+      for (int v : new int[] {matmulSize, repeats, seq, newTokens, prompt, vocab}) {
+        if (v <= 0) throw new IllegalArgumentException("bench model: every size and count must be > 0");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      Path mapperFile = conf.resolve("mapper.json");
+      if (!mapperFile.toFile().isFile()) throw new IllegalArgumentException(mapperFile + ": mapper config not found");
+      MapperConfig miniMapper = Json.read(mapperFile, MapperConfig.class);
+      VisionConfig miniVision = VisionConfig.load(conf.resolve("vision"));
+      DecoderConfig miniDecoder = DecoderConfig.load(conf.resolve("llm"));
+      if (seq <= miniMapper.prefixLength()) {
+        throw new IllegalArgumentException("--seq must exceed the mapper prefix length " + miniMapper.prefixLength());
+      }
+      // Qwen2.5-0.5B's decoder (tied embeddings) cut to 2 layers, fed by CLIP ViT-L/14-336 features (576 x 1024).
+      DecoderConfig qwen = new DecoderConfig(896, 4864, 2, 14, 2, vocab, 32768, 1e-6, 1e6, true);
+      VisionConfig clipL = new VisionConfig(1024, 4096, 24, 16, 3, 336, 14, "quick_gelu", 1e-5);
+      MapperConfig qwenMapper = new MapperConfig(Math.max(1, seq / 4), 1024, 896);
+
+      out.printf("engine %s, %d cores visible%n", Engine.getInstance().getEngineName(), Runtime.getRuntime().availableProcessors());
+      try (NDManager manager = NDManager.newBaseManager()) {
+        double peak = matmulPeak(manager, out);
+        measure(manager, out, "mini (" + conf + ")", miniVision, miniDecoder, miniMapper, peak);
+        measure(manager, out, "qwen2.5-0.5b-shape (2 layers)", clipL, qwen, qwenMapper, peak);
+      }
+      out.flush();
+      return 0;
+    }
+
+    private double matmulPeak(NDManager manager, PrintWriter out) {
+      int n = matmulSize;
+      NDArray a = manager.randomNormal(new Shape(n, n)); // [n,n]
+      NDArray b = manager.randomNormal(new Shape(n, n));
+      double best = Double.MAX_VALUE;
+      for (int r = 0; r <= repeats; r++) {
+        long start = System.nanoTime();
+        a.matMul(b).close(); // eager engine: the product is computed before matMul returns
+        double s = (System.nanoTime() - start) / 1e9;
+        if (r > 0) best = Math.min(best, s); // r = 0 warms up
+      }
+      double gflops = 2.0 * n * n * n / best / 1e9;
+      out.printf("matmul %d^3 F32: best %.2f ms of %d -> peak %.1f GFLOP/s%n", n, best * 1e3, repeats, gflops);
+      a.close();
+      b.close();
+      return gflops;
+    }
+
+    private void measure(NDManager parent, PrintWriter out, String name, VisionConfig vision, DecoderConfig decoder,
+        MapperConfig mapper, double peak) {
+      try (NDManager manager = parent.newSubManager()) {
+        Llava llava = new Llava(vision, decoder, mapper);
+        Map<String, NDArray> w = randomDecoder(decoder, manager);
+        Map<String, NDArray> theta = AttentionMapper.init(mapper, manager, 1);
+        NDArray features = manager.randomNormal(new Shape(1, vision.patches(), vision.hiddenSize())); // [1,patches,dClip]
+        Random random = new Random(7);
+
+        // Training step: [image] + text, every text token supervised, so N = text rows go through lm_head.
+        int text = seq - mapper.prefixLength();
+        int[] ids = new int[1 + text];
+        ids[0] = Llava.IMAGE_TOKEN;
+        for (int i = 1; i < ids.length; i++) ids[i] = 1 + random.nextInt(decoder.vocabSize() - 1); // 0 is the pad id
+        int[] labels = ids.clone();
+        labels[0] = Llava.IGNORE;
+        List<TokenizedExample> batch = List.of(new TokenizedExample(ids, labels, 1));
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r <= repeats; r++) {
+          long start = System.nanoTime();
+          trainStep(llava, w, theta, batch, features);
+          double s = (System.nanoTime() - start) / 1e9;
+          if (r > 0) best = Math.min(best, s);
+        }
+        double flops = trainFlops(decoder, mapper, vision.patches(), seq, text);
+        out.printf("%s train step (seq %d = %d soft + %d text, vocab %d): best %.1f ms of %d, %.2f GFLOP -> %.1f GFLOP/s "
+            + "(%.0f%% of matmul peak)%n", name, seq, mapper.prefixLength(), text, decoder.vocabSize(), best * 1e3,
+            repeats, flops / 1e9, flops / best / 1e9, 100 * flops / best / 1e9 / peak);
+
+        // Decoding: a text prompt, greedy, no stop token.
+        int[] promptIds = new int[prompt];
+        for (int i = 0; i < prompt; i++) promptIds[i] = 1 + random.nextInt(decoder.vocabSize() - 1);
+        llava.generate(w, theta, List.of(promptIds), null, Math.min(5, newTokens), -1); // warm-up
+        uncached(llava.decoder(), w, promptIds, Math.min(5, newTokens));
+        long start = System.nanoTime();
+        int[] cachedTokens = llava.generate(w, theta, List.of(promptIds), null, newTokens, -1).get(0);
+        double cached = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
+        int[] plainTokens = uncached(llava.decoder(), w, promptIds, newTokens);
+        double plain = (System.nanoTime() - start) / 1e9;
+        out.printf("%s decode %d tokens after a %d-token prompt: KV cache %.1f tokens/s, full recompute %.1f tokens/s "
+            + "(x%.1f); same tokens: %s%n", name, newTokens, prompt, newTokens / cached, newTokens / plain, plain / cached,
+            Arrays.equals(cachedTokens, plainTokens) ? "yes" : "no (random weights: near-tied logits)");
+      }
+    }
+
+    private static void trainStep(Llava llava, Map<String, NDArray> w, Map<String, NDArray> theta,
+        List<TokenizedExample> batch, NDArray features) {
+      try (NDScope scope = new NDScope();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        Map<String, NDArray> leaves = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : theta.entrySet()) {
+          NDArray leaf = e.getValue().duplicate();
+          leaf.setRequiresGradient(true);
+          leaves.put(e.getKey(), leaf);
+        }
+        gc.backward(llava.loss(w, leaves, batch, features, 0));
+        float g = leaves.get(AttentionMapper.key(0)).getGradient().abs().sum().getFloat(); // forces the backward
+        if (!Float.isFinite(g)) throw new IllegalStateException("bench: non-finite mapper gradient");
+      }
+    }
+
+    /** Greedy decoding recomputing the whole sequence for every new token (no cache). */
+    private static int[] uncached(Qwen2Decoder decoder, Map<String, NDArray> w, int[] prompt, int n) {
+      int[] seqIds = Arrays.copyOf(prompt, prompt.length + n);
+      for (int i = 0; i < n; i++) {
+        int t = prompt.length + i;
+        try (NDScope scope = new NDScope()) {
+          long[] ids = Arrays.stream(seqIds, 0, t).asLongStream().toArray();
+          NDArray idArray = w.get("model.embed_tokens.weight").getManager().create(ids, new Shape(1, t)); // [1,t]
+          NDArray hidden = decoder.forward(w, decoder.embed(w, idArray), null, null); // [1,t,H]
+          NDArray logits = decoder.logits(w, hidden.get(":, -1:")); // [1,1,V]
+          seqIds[t] = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong();
+        }
+      }
+      return Arrays.copyOfRange(seqIds, prompt.length, seqIds.length);
+    }
+
+    /** Engine-drawn N(0, 0.02) weights (fast at 136M embeddings), zero biases, unit RMSNorm weights. */
+    private static Map<String, NDArray> randomDecoder(DecoderConfig c, NDManager manager) {
+      Map<String, NDArray> w = new LinkedHashMap<>();
+      Qwen2Decoder.shapes(c).forEach((name, shape) -> w.put(name,
+          name.endsWith("layernorm.weight") || name.equals("model.norm.weight") ? manager.ones(shape)
+              : name.endsWith(".bias") ? manager.zeros(shape)
+              : manager.randomNormal(0, 0.02f, shape, DataType.FLOAT32)));
+      return w;
+    }
+
+    /** Analytic FLOPs of one training step (see the command description); t = sequence, n = supervised rows. */
+    static double trainFlops(DecoderConfig c, MapperConfig m, int patches, int t, int n) {
+      double h = c.hiddenSize();
+      double kv = (double) c.numKeyValueHeads() * c.headDim();
+      double linear = 2.0 * t * (h * h + 2 * h * kv + h * h + 3 * h * c.intermediateSize()); // q,k,v,o + gate,up,down
+      double attention = 2.0 * 2 * t * t * h; // scores and context over every head, causal mask not exploited
+      double head = 2.0 * n * h * c.vocabSize();
+      double z = m.prefixLength() + patches;
+      double mapper = 2 * z * m.dimClip() * m.dimLlm() * 3 + 2 * 2 * z * z * m.dimLlm() + 2 * z * m.dimLlm() * m.dimLlm();
+      return c.numHiddenLayers() * (2 * linear + 3 * attention) + 2 * head + 3 * mapper;
+    }
+  }
+}
