@@ -14,12 +14,15 @@ import java.util.Map;
 import java.util.Optional;
 import org.mapd.Progress;
 import org.mapd.conf.TrainConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one training loop of every stage: gradient accumulation, AdamW, cosine schedule, checkpoints and
  * exact resume. A stage supplies its data as numbered micro-steps per epoch and a loss for each.
  */
 final class TrainLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);
   private static final int LOSS_TAIL = 20;
 
   /** A stage's data order: deterministic in (epoch, micro). */
@@ -73,6 +76,7 @@ final class TrainLoop {
       epoch = c.state().epoch();
       micro = c.state().micro();
       tail.addAll(c.state().lossTail());
+      LOG.info("resuming from {} (step {}, epoch {}, micro-step {})", c.dir(), step, epoch, micro);
       newest = c.dir().toString();
     }
     long total = totalSteps(cfg, data);
