@@ -68,6 +68,22 @@ final class Ops {
   }
 
   /** Deterministic N(0, std) values from java.util.Random, so an init does not depend on the engine's RNG. */
+  /**
+   * Mini warm-up init over named shapes, in map order from one java.util.Random(seed): {@code constant}
+   * gives 1 or 0 for norm and bias tensors (null otherwise), every other tensor is N(0, 0.02).
+   */
+  static Map<String, NDArray> initNamed(Map<String, Shape> shapes, java.util.function.Function<String, Float> constant,
+      ai.djl.ndarray.NDManager manager, long seed) {
+    Random random = new Random(seed);
+    Map<String, NDArray> w = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+      long n = e.getValue().size();
+      Float c = constant.apply(e.getKey());
+      w.put(e.getKey(), manager.create(c == null ? normal(random, n, 0.02) : filled(n, c), e.getValue()));
+    }
+    return w;
+  }
+
   static float[] normal(Random random, long count, double std) {
     float[] out = new float[Math.toIntExact(count)];
     for (int i = 0; i < out.length; i++) out[i] = (float) (random.nextGaussian() * std);

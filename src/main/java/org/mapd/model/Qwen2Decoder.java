@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /** Qwen2 decoder forward pass over named HF tensors (model.*, lm_head), method.md §9. */
 public final class Qwen2Decoder {
@@ -48,22 +47,8 @@ public final class Qwen2Decoder {
 
   /** Mini warm-up init: N(0, 0.02) weights, zero biases, RMSNorm weights 1, from java.util.Random(seed). */
   public static Map<String, NDArray> init(DecoderConfig config, NDManager manager, long seed) {
-    Random random = new Random(seed);
-    Map<String, NDArray> w = new LinkedHashMap<>();
-    for (Map.Entry<String, Shape> e : shapes(config).entrySet()) {
-      String name = e.getKey();
-      long n = e.getValue().size();
-      float[] values;
-      if (name.endsWith("layernorm.weight") || name.equals("model.norm.weight")) {
-        values = Ops.filled(n, 1f);
-      } else if (name.endsWith(".bias")) {
-        values = Ops.filled(n, 0f);
-      } else {
-        values = Ops.normal(random, n, 0.02);
-      }
-      w.put(name, manager.create(values, e.getValue()));
-    }
-    return w;
+    return Ops.initNamed(shapes(config), name -> name.endsWith("layernorm.weight") || name.equals("model.norm.weight")
+        ? Float.valueOf(1f) : name.endsWith(".bias") ? Float.valueOf(0f) : null, manager, seed);
   }
 
   /** Token embeddings: ids [B,T] (int) -> [B,T,H]. */

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /** CLIP ViT forward pass over named HF tensors (vision_model.*), method.md §9. */
 public final class VisionTower {
@@ -45,22 +44,9 @@ public final class VisionTower {
 
   /** Mini warm-up init: N(0, 0.02) weights, zero biases, LayerNorm 1/0, from java.util.Random(seed). */
   public static Map<String, NDArray> init(VisionConfig config, NDManager manager, long seed) {
-    Random random = new Random(seed);
-    Map<String, NDArray> w = new LinkedHashMap<>();
-    for (Map.Entry<String, Shape> e : shapes(config).entrySet()) {
-      String name = e.getKey();
-      long n = e.getValue().size();
-      float[] values;
-      if (name.contains("layer_norm") || name.contains("layrnorm")) {
-        values = Ops.filled(n, name.endsWith("weight") ? 1f : 0f);
-      } else if (name.endsWith(".bias")) {
-        values = Ops.filled(n, 0f);
-      } else {
-        values = Ops.normal(random, n, 0.02);
-      }
-      w.put(name, manager.create(values, e.getValue()));
-    }
-    return w;
+    return Ops.initNamed(shapes(config), name -> (name.contains("layer_norm") || name.contains("layrnorm"))
+        ? Float.valueOf(name.endsWith("weight") ? 1f : 0f) : name.endsWith(".bias") ? Float.valueOf(0f) : null,
+        manager, seed);
   }
 
   /** pixels [B,3,H,W] -> L+1 arrays [B,1+patches,hidden]; 0 = after pre_layrnorm. */
