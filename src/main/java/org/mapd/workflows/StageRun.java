@@ -66,11 +66,10 @@ final class StageRun {
       store.markDone(dir, result);
       listener.finished(stage, dir, false);
       return result;
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      // A retry cannot fix a bad input or a missing implementation: fail once, with the reason.
+    } catch (IllegalArgumentException e) {
+      // A retry cannot fix a bad input: fail once, with the reason.
       listener.failed(stage, e);
-      String kind = e instanceof IllegalArgumentException ? StageOptions.INVALID_INPUT : "NotImplemented";
-      throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), kind, e);
+      throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), StageOptions.INVALID_INPUT, e);
     } catch (RuntimeException | Error e) {
       listener.failed(stage, e);
       throw e;
