@@ -52,6 +52,11 @@ final class Checks {
     } catch (IOException e) {
       throw new Rejected(Reason.MALFORMED_JSON, "not JSON");
     }
+    return parse(n);
+  }
+
+  /** As {@link #parse(String)} for an already parsed tree (the streaming baseline of DataBench). */
+  static LlavaRecord parse(JsonNode n) throws Rejected {
     if (n == null || !n.isObject()) throw new Rejected(Reason.MALFORMED_JSON, "not an object");
     JsonNode conv = n.get("conversations"), image = n.get("image"), id = n.get("id"), model = n.get("model");
     if (conv == null || !conv.isArray()) throw new Rejected(Reason.MALFORMED_JSON, "conversations is not a list");

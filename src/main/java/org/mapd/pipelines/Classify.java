@@ -30,6 +30,8 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   private final PCollectionView<Map<String, String>> joins;
   private transient Map<String, List<Pattern>> regexes;
   private transient Map<String, Path> imageRoots;
+  /** Benchmarks only: -Dmapd.imageIndex=FILE lists the existing images (absolute paths), so none is opened. */
+  private transient java.util.Set<String> imageIndex;
 
   /** @param sources the mix/OneVision sources in order, then a pretrain pseudo-source named "pretrain" */
   Classify(SplitRules rules, List<SplitRules.Source> sources, String datasetsRoot, boolean fullImageCheck,
@@ -46,12 +48,26 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
   public void setup() {
     regexes = new java.util.HashMap<>();
     imageRoots = new java.util.HashMap<>();
+    imageIndex = DataBench.imageIndex(System.getProperty(DataBench.IMAGE_INDEX));
     for (SplitRules.Source s : sources) {
       imageRoots.put(s.name(), Path.of(datasetsRoot, s.imageRoot()).toAbsolutePath().normalize());
       List<Pattern> l = new ArrayList<>();
       for (SplitRules.Rule r : s.rules()) l.add(r.firstHumanRegex() == null ? null : Pattern.compile(r.firstHumanRegex()));
       regexes.put(s.name(), l);
     }
+  }
+
+  /** Fetched once per bundle: the DirectRunner rebuilds the whole map on every sideInput call (bench data). */
+  private transient Map<String, String> bundleJoins;
+
+  @StartBundle
+  public void startBundle() {
+    bundleJoins = null;
+  }
+
+  private Map<String, String> joinMap(ProcessContext c) {
+    if (bundleJoins == null) bundleJoins = c.sideInput(joins);
+    return bundleJoins;
   }
 
   static String order(int sourceOrder, long index) {
@@ -79,11 +95,12 @@ final class Classify extends DoFn<KV<String, KV<Long, String>>, KV<String, KV<St
       String firstHuman = Checks.checkTurns(r);
       Path image = Checks.resolve(imageRoots.get(name), r.image());
       String dataset = pretrain ? PRETRAIN
-          : Checks.classify(rules, source, regexes.get(name), r, firstHuman, c.sideInput(joins), okvqaKnown);
+          : Checks.classify(rules, source, regexes.get(name), r, firstHuman, joinMap(c), okvqaKnown);
       if (dataset == null || !(pretrain || rules.datasets().contains(dataset) || dataset.equals(rules.okvqa().combined()))) {
         throw new Checks.Rejected(Checks.Reason.UNKNOWN_DATASET, String.valueOf(dataset));
       }
-      Checks.checkImage(image, fullImageCheck);
+      if (imageIndex == null) Checks.checkImage(image, fullImageCheck);
+      else if (!imageIndex.contains(image.toString())) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, image.toString());
       out.get(ACCEPTED).output(KV.of("dataset/" + dataset, KV.of(order(sourceOrder, index) + "|" + name, Checks.toJson(r))));
     } catch (Checks.Rejected x) {
       out.get(REJECTED).output(KV.of(order(sourceOrder, index) + "|" + name + "|" + x.reason.key(),

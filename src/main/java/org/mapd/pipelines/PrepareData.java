@@ -281,7 +281,8 @@ public final class PrepareData {
       String master = o.flinkMaster() == null ? "[local]" : o.flinkMaster();
       f.setFlinkMaster(master);
       // measured here: parallelism 2 did not beat 1 on a busy 2-core box (build.md)
-      if (master.equals("[local]")) f.setParallelism(1);
+      // -Dmapd.flinkParallelism lets `bench data` measure 2 anyway
+      if (master.equals("[local]")) f.setParallelism(Integer.getInteger(DataBench.FLINK_PARALLELISM, 1));
       f.setFasterCopy(true);
       return f;
     }
