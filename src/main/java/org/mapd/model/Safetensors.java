@@ -1,9 +1,8 @@
 package org.mapd.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,11 +89,13 @@ public final class Safetensors {
       long size = ch.size();
       List<Entry> entries = header(ch, file, size);
       long dataStart = 8 + headerLength(ch, file, size);
+      long largest = entries.stream().filter(e -> keep.test(e.name)).mapToLong(e -> new Shape(e.shape).size()).max().orElse(0);
+      ByteBuffer scratch = ByteBuffer.allocateDirect((int) Math.min(chunkElements, largest) * 4).order(ByteOrder.nativeOrder());
       for (Entry e : entries) {
         if (!keep.test(e.name)) continue;
         ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin)
             .order(ByteOrder.LITTLE_ENDIAN);
-        out.put(e.name, toArray(manager, e, bytes));
+        out.put(e.name, toArray(manager, e, bytes, scratch));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read", e);
@@ -178,7 +179,7 @@ public final class Safetensors {
     return new Entry(name, dtype.asText(), dims, begin, end);
   }
 
-  private static NDArray toArray(NDManager manager, Entry e, ByteBuffer bytes) {
+  private static NDArray toArray(NDManager manager, Entry e, ByteBuffer bytes, ByteBuffer scratch) {
     Shape shape = new Shape(e.shape);
     long count = shape.size();
     if (e.dtype.equals("I64")) {
@@ -187,24 +188,23 @@ public final class Safetensors {
       return manager.create(values, shape);
     }
     if (count == 0) return manager.zeros(shape);
-    NDList chunks = new NDList();
-    try {
-      for (long start = 0; start < count; start += chunkElements) {
-        int n = (int) Math.min(chunkElements, count - start);
-        ByteBuffer direct = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-        FloatBuffer floats = direct.asFloatBuffer();
-        for (int i = 0; i < n; i++) floats.put(decode(e.dtype, bytes, start + i));
-        // A tensor that fits one chunk is created in its shape; the array keeps its direct buffer alive.
-        if (n == count) return manager.create(direct, shape, DataType.FLOAT32);
-        chunks.add(manager.create(direct, new Shape(n), DataType.FLOAT32));
+    // Converted chunk by chunk through one reused direct buffer straight into the native tensor, so loading
+    // needs the F32 model plus one chunk: a direct buffer per chunk would stay allocated until a GC that a
+    // nearly empty Java heap never triggers, doubling the peak (measured: 13.7 GiB for a 6.9 GiB model).
+    NDArray flat = manager.zeros(new Shape(count)); // [count]
+    for (long start = 0; start < count; start += chunkElements) {
+      int n = (int) Math.min(chunkElements, count - start);
+      scratch.clear();
+      FloatBuffer floats = scratch.asFloatBuffer();
+      for (int i = 0; i < n; i++) floats.put(decode(e.dtype, bytes, start + i));
+      scratch.limit(n * 4);
+      try (NDArray part = manager.create(scratch.slice().order(ByteOrder.nativeOrder()), new Shape(n), DataType.FLOAT32)) {
+        flat.set(new NDIndex(start + ":" + (start + n)), part); // copies: the scratch is reused next
       }
-      NDArray flat = NDArrays.concat(chunks);
-      NDArray out = flat.reshape(shape);
-      flat.close();
-      return out;
-    } finally {
-      chunks.close(); // concat copied them
     }
+    NDArray out = flat.reshape(shape);
+    flat.close();
+    return out;
   }
 
   private static float decode(String dtype, ByteBuffer b, long i) {

@@ -73,13 +73,16 @@ class SafetensorsTest {
     float[] values = new float[35];
     for (int i = 0; i < values.length; i++) values[i] = i * 0.5f - 3f;
     Path file = dir.resolve("big.safetensors");
-    Safetensors.save(file, Map.of("w", manager.create(values, new Shape(5, 7))), Map.of());
+    float[] other = new float[11];
+    for (int i = 0; i < other.length; i++) other[i] = 100 + i;
+    Safetensors.save(file, Map.of("w", manager.create(values, new Shape(5, 7)), "v", manager.create(other)), Map.of());
     int saved = Safetensors.chunkElements;
-    Safetensors.chunkElements = 8; // 35 elements -> 5 chunks
+    Safetensors.chunkElements = 8; // 35 elements -> 5 chunks, 11 -> 2, all through one reused buffer
     try {
-      NDArray back = Safetensors.load(manager, file).get("w");
-      assertEquals(new Shape(5, 7), back.getShape());
-      assertArrayEquals(values, back.toFloatArray());
+      Map<String, NDArray> back = Safetensors.load(manager, file);
+      assertEquals(new Shape(5, 7), back.get("w").getShape());
+      assertArrayEquals(values, back.get("w").toFloatArray()); // not overwritten by v's chunks
+      assertArrayEquals(other, back.get("v").toFloatArray());
     } finally {
       Safetensors.chunkElements = saved;
     }
