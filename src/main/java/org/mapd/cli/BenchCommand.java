@@ -39,7 +39,7 @@ final class BenchCommand {
   @Command(name = "model", mixinStandardHelpOptions = true,
       description = {"Measures, in one run: the engine's F32 matmul peak; the achieved GFLOP/s of a mapper training "
           + "step (forward + backward of the LLaVA loss w.r.t. the mapper only, decoder frozen) for the --conf "
-          + "config and for a Qwen2.5-0.5B-shaped decoder cut to 2 layers (random weights); and greedy decoding "
+          + "config and for a Qwen2.5-0.5B-shaped decoder cut to --layers layers (random weights); and greedy decoding "
           + "tokens/s with and without the KV cache.",
           "FLOPs are counted analytically: 2*m*n*k per matmul, elementwise work ignored. Backward through the "
               + "frozen decoder needs input gradients only: 1x forward for every linear layer and lm_head, 2x for "
@@ -71,9 +71,14 @@ final class BenchCommand {
         description = "Tokens decoded greedily in the decoding measurement (default: ${DEFAULT-VALUE}).")
     int newTokens;
 
-    @Option(names = "--prompt", defaultValue = "16", paramLabel = "T",
-        description = "Prompt length of the decoding measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompt", defaultValue = "40", paramLabel = "T",
+        description = "Text tokens of the decoding prompt, after one image's soft tokens (the mapper's prefix: 256 for "
+            + "the paper's mapper, as in every MAPD query; mapper.json's for --conf) (default: ${DEFAULT-VALUE}).")
     int prompt;
+
+    @Option(names = "--layers", defaultValue = "2", paramLabel = "L",
+        description = "Decoder layers of the Qwen2.5-0.5B-shaped config (the real model has 24) (default: ${DEFAULT-VALUE}).")
+    int layers;
 
     @Option(names = "--vocab", defaultValue = "151936", paramLabel = "V",
         description = "Vocabulary of the Qwen2.5-0.5B-shaped config; smaller only for smoke runs (default: ${DEFAULT-VALUE}).")
@@ -81,7 +86,7 @@ final class BenchCommand {
 
     @Override
     public Integer call() {
-      for (int v : new int[] {matmulSize, repeats, seq, newTokens, prompt, vocab}) {
+      for (int v : new int[] {matmulSize, repeats, seq, newTokens, prompt, vocab, layers}) {
         if (v <= 0) throw new IllegalArgumentException("bench model: every size and count must be > 0");
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -93,16 +98,16 @@ final class BenchCommand {
       if (seq <= miniMapper.prefixLength()) {
         throw new IllegalArgumentException("--seq must exceed the mapper prefix length " + miniMapper.prefixLength());
       }
-      // Qwen2.5-0.5B's decoder (tied embeddings) cut to 2 layers, fed by CLIP ViT-L/14-336 features (576 x 1024).
-      DecoderConfig qwen = new DecoderConfig(896, 4864, 2, 14, 2, vocab, 32768, 1e-6, 1e6, true);
+      // Qwen2.5-0.5B's decoder (tied embeddings) cut to --layers layers, fed by CLIP ViT-L/14-336 features (576 x 1024).
+      DecoderConfig qwen = new DecoderConfig(896, 4864, layers, 14, 2, vocab, 32768, 1e-6, 1e6, true);
       VisionConfig clipL = new VisionConfig(1024, 4096, 24, 16, 3, 336, 14, "quick_gelu", 1e-5);
       MapperConfig qwenMapper = new MapperConfig(Math.max(1, seq / 4), 1024, 896);
 
       out.printf("engine %s, %d cores visible%n", Engine.getInstance().getEngineName(), Runtime.getRuntime().availableProcessors());
       try (NDManager manager = NDManager.newBaseManager()) {
         double peak = matmulPeak(manager, out);
-        measure(manager, out, "mini (" + conf + ")", miniVision, miniDecoder, miniMapper, peak);
-        measure(manager, out, "qwen2.5-0.5b-shape (2 layers)", clipL, qwen, qwenMapper, peak);
+        measure(manager, out, "mini (" + conf + ")", miniVision, miniDecoder, miniMapper, miniMapper.prefixLength(), peak);
+        measure(manager, out, "qwen2.5-0.5b-shape (" + layers + " layers)", clipL, qwen, qwenMapper, PAPER_SOFT_TOKENS, peak);
       }
       out.flush();
       return 0;
@@ -126,8 +131,11 @@ final class BenchCommand {
       return gflops;
     }
 
+    /** The paper mapper's soft tokens per image (method.md §1): the prefix of every real decoding prompt. */
+    private static final int PAPER_SOFT_TOKENS = 256;
+
     private void measure(NDManager parent, PrintWriter out, String name, VisionConfig vision, DecoderConfig decoder,
-        MapperConfig mapper, double peak) {
+        MapperConfig mapper, int softTokens, double peak) {
       try (NDManager manager = parent.newSubManager()) {
         Llava llava = new Llava(vision, decoder, mapper);
         Map<String, NDArray> w = randomDecoder(decoder, manager);
@@ -155,9 +163,10 @@ final class BenchCommand {
             + "(%.0f%% of matmul peak)%n", name, seq, mapper.prefixLength(), text, decoder.vocabSize(), best * 1e3,
             repeats, flops / 1e9, flops / best / 1e9, 100 * flops / best / 1e9 / peak);
 
-        // Decoding: a text prompt, greedy, no stop token.
-        int[] promptIds = new int[prompt];
-        for (int i = 0; i < prompt; i++) promptIds[i] = 1 + random.nextInt(decoder.vocabSize() - 1);
+        // Decoding: one image's soft tokens then the text, greedy, no stop token. Random token ids stand in for the
+        // soft tokens: the decoder's cost per position is the same for a spliced embedding and a looked-up one.
+        int[] promptIds = new int[softTokens + prompt];
+        for (int i = 0; i < promptIds.length; i++) promptIds[i] = 1 + random.nextInt(decoder.vocabSize() - 1);
         llava.generate(w, theta, List.of(promptIds), null, Math.min(5, newTokens), -1); // warm-up
         uncached(llava.decoder(), w, promptIds, Math.min(5, newTokens));
         long start = System.nanoTime();
@@ -166,8 +175,9 @@ final class BenchCommand {
         start = System.nanoTime();
         int[] plainTokens = uncached(llava.decoder(), w, promptIds, newTokens);
         double plain = (System.nanoTime() - start) / 1e9;
-        out.printf("%s decode %d tokens after a %d-token prompt: KV cache %.1f tokens/s, full recompute %.1f tokens/s "
-            + "(x%.1f); same tokens: %s%n", name, newTokens, prompt, newTokens / cached, newTokens / plain, plain / cached,
+        out.printf("%s decode %d tokens after a %d-token prompt (%d soft + %d text): KV cache %.1f tokens/s, full "
+            + "recompute %.1f tokens/s (x%.1f); same tokens: %s%n", name, newTokens, promptIds.length, softTokens, prompt,
+            newTokens / cached, newTokens / plain, plain / cached,
             Arrays.equals(cachedTokens, plainTokens) ? "yes" : "no (random weights: near-tied logits)");
       }
     }

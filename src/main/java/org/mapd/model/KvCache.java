@@ -16,11 +16,21 @@ public final class KvCache {
   /** Number of positions already cached (= position of the next token). */
   public int length() { return length; }
 
-  /** Appends k/v [B,kvHeads,T,d] of one layer and returns the full cached ones. */
+  /**
+   * Appends k/v [B,kvHeads,T,d] of one layer and returns the full cached ones. The previous, shorter
+   * arrays are closed at once: left to their manager, a decode of n tokens would hold O(n^2) copies.
+   */
   NDArray[] append(int layer, NDArray k, NDArray v) {
-    keys[layer] = keys[layer] == null ? k : Ops.concat(keys[layer], k, 2);
-    values[layer] = values[layer] == null ? v : Ops.concat(values[layer], v, 2);
+    keys[layer] = grow(keys[layer], k);
+    values[layer] = grow(values[layer], v);
     return new NDArray[] {keys[layer], values[layer]};
+  }
+
+  private static NDArray grow(NDArray cached, NDArray added) {
+    if (cached == null) return added;
+    NDArray longer = Ops.concat(cached, added, 2);
+    cached.close();
+    return longer;
   }
 
   void advance(int tokens) { length += tokens; }

@@ -67,7 +67,6 @@ final class Ops {
     return NDArrays.concat(new NDList(a, b), axis);
   }
 
-  /** Deterministic N(0, std) values from java.util.Random, so an init does not depend on the engine's RNG. */
   /**
    * Mini warm-up init over named shapes, in map order from one java.util.Random(seed): {@code constant}
    * gives 1 or 0 for norm and bias tensors (null otherwise), every other tensor is N(0, 0.02).
@@ -84,6 +83,7 @@ final class Ops {
     return w;
   }
 
+  /** Deterministic N(0, std) values from java.util.Random, so an init does not depend on the engine's RNG. */
   static float[] normal(Random random, long count, double std) {
     float[] out = new float[Math.toIntExact(count)];
     for (int i = 0; i < out.length; i++) out[i] = (float) (random.nextGaussian() * std);
