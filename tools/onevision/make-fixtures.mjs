@@ -80,7 +80,9 @@ function parquetBytes(spec) {
   const table = new Table({
     id: vectorFromArray(spec.rows.map((r) => r.id), new Utf8()),
     image: vectorFromArray(spec.rows.map((r) => r.image && { bytes: r.image.file && img(r.image.file), path: r.image.path }), imageType),
-    conversations: vectorFromArray(spec.rows.map((r) => r.conversations), convType),
+    conversations: spec.conversationsAsText
+      ? vectorFromArray(spec.rows.map((r) => JSON.stringify(r.conversations)), new Utf8())
+      : vectorFromArray(spec.rows.map((r) => r.conversations), convType),
     data_source: vectorFromArray(spec.rows.map((r) => r.data_source), new Utf8()),
   });
   let props = new pq.WriterPropertiesBuilder()
@@ -118,5 +120,10 @@ for (const spec of files) {
 for (const [subset, recs] of Object.entries(expected)) {
   writeFileSync(join(out, 'expected', 'LLaVA-OneVision', subset, `${subset}.json`), JSON.stringify(recs, null, 1) + '\n');
 }
+// Conversations as one JSON string (as some other HF conversions have it): the file must fail as a whole, by name.
+const bad = { ...files[3], conversationsAsText: true };
+const badDir = join(out, 'bad', 'LLaVA-OneVision', bad.subset);
+mkdirSync(badDir, { recursive: true });
+writeFileSync(join(badDir, bad.file), parquetBytes(bad));
 // A file in the input folder that is not parquet: the converter must leave it alone.
 writeFileSync(join(out, 'input', 'LLaVA-OneVision', 'geo170k(qa)', 'README.md'), 'not a parquet file\n');

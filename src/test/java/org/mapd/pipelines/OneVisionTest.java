@@ -97,6 +97,20 @@ class OneVisionTest {
   }
 
   @Test
+  void aFileWithAnotherSchemaFailsAsAWholeWithItsRowCount(@TempDir Path out) throws IOException {
+    OneVision.Result r = OneVision.convert(FIXTURES.resolve("bad"), out);
+
+    OneVision.Subset tab = r.subsets().get(0);
+    assertEquals(0, tab.rows());
+    OneVisionParquet.Failure f = tab.failures().get(0);
+    assertEquals(new OneVisionParquet.Failure("tabmwp(cauldron)/train-00000-of-00001.parquet", -1, 2, f.message()), f);
+    assertTrue(f.message().startsWith("column conversations has an unexpected shape: optional binary conversations"),
+        f.message());
+    assertEquals(2, r.rowsLost());
+    assertEquals(0, Json.MAPPER.readTree(out.resolve("LLaVA-OneVision/tabmwp(cauldron)/tabmwp(cauldron).json").toFile()).size());
+  }
+
+  @Test
   void aSecondRunIntoTheSameFolderWritesTheSameOutput(@TempDir Path out) throws IOException {
     OneVision.Result first = OneVision.convert(INPUT, out);
     Map<String, byte[]> before = files(out);
@@ -106,6 +120,21 @@ class OneVisionTest {
     Map<String, byte[]> after = files(out);
     assertEquals(before.keySet(), after.keySet());
     before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
+  }
+
+  /** The output is what split_rules.json reads: PrepareData finds every record and splits geo170k by instruction. */
+  @Test
+  void prepareDataReadsTheConvertedSubsets(@TempDir Path tmp) throws IOException {
+    OneVision.convert(INPUT, tmp.resolve("datasets"));
+    PrepareSummary s = PrepareData.run(tmp.resolve("datasets"), tmp.resolve("out"), PrepareDataTest.options("direct"));
+
+    assertEquals(19, s.read());
+    Map<String, Long> oneVision = new TreeMap<>(s.datasets());
+    oneVision.keySet().retainAll(List.of("basic_qa_geo170k", "reasoning_qa_geo170k", "mavis_math_metagen", "tabmwp_cauldron"));
+    assertEquals(Map.of("basic_qa_geo170k", 4L, "reasoning_qa_geo170k", 3L, "mavis_math_metagen", 5L, "tabmwp_cauldron", 2L),
+        oneVision);
+    // null image, image without bytes, no conversations, empty conversations, a turn without value
+    assertEquals(5, s.rejected().values().stream().mapToLong(Long::longValue).sum());
   }
 
   @Test
