@@ -67,17 +67,17 @@ final class OneVisionParquet {
       }
       reader.setRequestedSchema(wanted);
       MessageColumnIO io = new ColumnIOFactory().getColumnIO(wanted, schema);
-      long first = 0;
-      for (int g = 0; g < groups.size(); first += groups.get(g).getRowCount(), g++) {
+      long first = 0; // index in the file of the row group's first row
+      for (int g = 0; g < groups.size(); g++) {
         long rows = groups.get(g).getRowCount();
-        RecordReader<Group> records;
+        RecordReader<Group> records = null;
         try {
           records = io.getRecordReader(reader.readRowGroup(g), new GroupRecordConverter(wanted));
         } catch (IOException | RuntimeException e) {
           failures.add(new Failure(name, g, rows, message(e)));
-          continue;
         }
-        for (long r = 0; r < rows; r++) {
+        // Pages are decompressed as rows are read, so a bad page can also surface here, mid row group.
+        for (long r = 0; records != null && r < rows; r++) {
           OneVisionRow row;
           try {
             row = row(records.read(), first + r);
@@ -87,6 +87,7 @@ final class OneVisionParquet {
           }
           sink.accept(row);
         }
+        first += rows;
       }
     }
     return failures;
@@ -172,8 +173,11 @@ final class OneVisionParquet {
     return present(g, field) ? g.getString(field, 0) : null;
   }
 
+  /** The exception and, when it adds something, its cause: parquet-java often wraps the telling one. */
   private static String message(Exception e) {
     String m = e.getClass().getSimpleName() + ": " + e.getMessage();
-    return e.getCause() == null ? m : m + " (" + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage() + ")";
+    Throwable c = e.getCause();
+    if (c == null || c.getMessage() == null || m.contains(c.getMessage())) return m;
+    return m + " (" + c.getClass().getSimpleName() + ": " + c.getMessage() + ")";
   }
 }

@@ -71,15 +71,10 @@ class OneVisionTest {
   void aCorruptRowGroupCostsOnlyItsRows(@TempDir Path tmp) throws IOException {
     Path in = copyInput(tmp);
     Path file = in.resolve("LLaVA-OneVision/mavis_math_metagen/train-00000-of-00001.parquet");
-    long start;
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       assertEquals(List.of(4L, 4L, 1L), reader.getRowGroups().stream().map(b -> b.getRowCount()).toList());
-      start = reader.getRowGroups().get(1).getColumns().get(0).getStartingPos();
     }
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(start);
-      f.write(new byte[8]); // a page header of thrift STOP bytes: required fields missing
-    }
+    zero(file, 1, 0, 0, 8); // the first page header of row group 1 becomes thrift STOP bytes: required fields missing
     OneVision.Result r = OneVision.convert(in, tmp.resolve("out"));
 
     OneVision.Subset mavis = r.subsets().get(1);
@@ -94,6 +89,23 @@ class OneVisionTest {
     assertEquals(List.of("mavis/geo/12", "mavis_1", "mavis_2", "mavis_3", "mavis_8"), ids);
     assertTrue(r.notes().get(0).startsWith("mavis_math_metagen/train-00000-of-00001.parquet row group 1: "), r.notes().get(0));
     assertTrue(r.notes().get(0).endsWith("(4 rows not read)"), r.notes().get(0));
+  }
+
+  @Test
+  void aBadPageFoundWhileReadingRowsCostsTheRestOfItsRowGroup(@TempDir Path tmp) throws IOException {
+    Path in = copyInput(tmp);
+    // Uncompressed plain pages are decoded row by row: zeroed level bytes of the value column break row 0.
+    zero(in.resolve("LLaVA-OneVision/tabmwp(cauldron)/train-00000-of-00001.parquet"), 0, 4, 20, 4);
+    OneVision.Result r = OneVision.convert(in, tmp.resolve("out"));
+
+    OneVision.Subset tab = r.subsets().get(2);
+    assertEquals(0, tab.rows());
+    assertEquals(1, tab.failures().size());
+    OneVisionParquet.Failure f = tab.failures().get(0);
+    assertEquals(0, f.rowGroup());
+    assertEquals(2, f.rowsLost());
+    assertTrue(f.message().startsWith("row 0: "), f.message());
+    assertEquals(8 + 9, r.rows());
   }
 
   @Test
@@ -175,6 +187,18 @@ class OneVisionTest {
     List<String> ids = new ArrayList<>();
     for (JsonNode record : Json.MAPPER.readTree(json.toFile())) ids.add(record.path("id").asText(null));
     return ids;
+  }
+
+  /** Overwrites n bytes at offset from the start of a column chunk of a row group with zeros. */
+  private static void zero(Path file, int rowGroup, int column, long offset, int n) throws IOException {
+    long start;
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      start = reader.getRowGroups().get(rowGroup).getColumns().get(column).getStartingPos();
+    }
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(start + offset);
+      f.write(new byte[n]);
+    }
   }
 
   private static Path copyInput(Path tmp) throws IOException {
