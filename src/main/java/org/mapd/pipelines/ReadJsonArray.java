@@ -29,6 +29,12 @@ final class ReadJsonArray {
   /** An element longer than this without closing is probed with Jackson instead of scanned to the end of file. */
   static final long PROBE_AFTER = 8L << 20;
   private static final JsonFactory FACTORY = new JsonFactory();
+  /** Bytes of numbers, true, false and null: all that may stand outside a string besides structure. */
+  private static final boolean[] LITERAL = new boolean[256];
+
+  static {
+    for (char c : "0123456789+-.eEtrufalsn".toCharArray()) LITERAL[c] = true;
+  }
 
   /**
    * The elements of a file in order: element i is bytes [starts[i], ends[i]).
@@ -156,9 +162,9 @@ final class ReadJsonArray {
         }
         // Not one plain object: ask Jackson what the bytes from s are.
         Probe p = probe(s);
-        long errorAt = p.errorAt;
+        long resyncFrom = p.resyncFrom;
         String why = p.error;
-        if (errorAt < 0) {
+        if (resyncFrom < 0) {
           long after = skipWhitespace(p.valueEnd);
           int b = at(after);
           if (b == ',' || b < 0 || (b == ']' && at(skipWhitespace(after + 1)) < 0)) {
@@ -169,10 +175,10 @@ final class ReadJsonArray {
             pos = after + 1;
             continue;
           }
-          errorAt = after;
+          resyncFrom = after;
           why = "unexpected content after a value at byte " + after;
         }
-        long[] resync = resync(s, Math.max(s + 1, errorAt - 1));
+        long[] resync = resync(s, Math.max(s + 1, resyncFrom));
         long cut = resync == null ? trimEnd(s, size) : resync[0];
         if (inDamage) {
           ends[n - 1] = cut;
@@ -195,7 +201,8 @@ final class ReadJsonArray {
      */
     private End scanElement(long s) throws IOException {
       int depth = 0;
-      boolean inString = false, escape = false, closed = false, garbage = false;
+      boolean inString = false, escape = false, closed = false, garbage = false, expectKey = false;
+      long objects = 0; // bit d: the container at depth d is an object (checked up to depth 63)
       long arrayEnd = -1; // a "]" at depth 0: the array's end if only whitespace follows
       long pos = s, limit = s + PROBE_AFTER;
       plain = at(s) == '{';
@@ -224,13 +231,20 @@ final class ReadJsonArray {
             case '"' -> {
               inString = true;
               garbage |= closed;
+              expectKey = false;
             }
             case '{', '[' -> {
+              garbage |= closed || expectKey;
               depth++;
-              garbage |= closed;
+              long bit = depth < 64 ? 1L << depth : 0;
+              objects = b == '{' ? objects | bit : objects & ~bit;
+              expectKey = b == '{';
             }
             case '}', ']' -> {
+              expectKey = false;
               if (depth > 0) {
+                // a closer of the other kind: a bracket is missing somewhere
+                garbage |= depth < 64 && ((objects >>> depth & 1) == 1) != (b == '}');
                 if (--depth == 0) {
                   garbage |= closed;
                   closed = true;
@@ -247,8 +261,13 @@ final class ReadJsonArray {
                 plain &= !garbage && closed;
                 return End.COMMA;
               }
+              garbage |= expectKey;
+              // in an object, a comma is followed by a key: a value there means a brace is missing
+              expectKey = depth < 64 && (objects >>> depth & 1) == 1;
             }
-            default -> garbage |= closed || depth == 0;
+            case ':' -> garbage |= closed || depth == 0 || expectKey;
+            // a byte that cannot stand outside a string: the string state is off, e.g. a quote is missing
+            default -> garbage |= closed || depth == 0 || expectKey || !LITERAL[b & 0xff];
           }
         }
         pos = windowStart + length;
@@ -260,17 +279,21 @@ final class ReadJsonArray {
       }
     }
 
-    /** Where Jackson's parse of one value from s ends, or where and why it fails. */
-    private record Probe(long valueEnd, long errorAt, String error) {}
+    /**
+     * Where Jackson's parse of one value from s ends, or why it fails and where its last good token starts:
+     * no element can begin before that.
+     */
+    private record Probe(long valueEnd, long resyncFrom, String error) {}
 
     private Probe probe(long s) throws IOException {
-      try (JsonParser p = FACTORY.createParser(new ChannelStream(ch, s))) {
+      JsonParser p = FACTORY.createParser(new ChannelStream(ch, s));
+      try (p) {
         if (p.nextToken() == null) return new Probe(-1, size, "cut off");
         p.skipChildren();
         return new Probe(s + p.currentLocation().getByteOffset(), -1, null);
       } catch (JsonProcessingException e) {
-        long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-        return new Probe(-1, offset < 0 ? size : s + offset, e.getOriginalMessage());
+        long good = p.currentTokenLocation().getByteOffset();
+        return new Probe(-1, good < 0 ? s : s + good, e.getOriginalMessage());
       }
     }
 
