@@ -34,10 +34,14 @@ import org.mapd.Json;
 import org.mapd.conf.Training;
 
 /**
- * The Beam preparation: streams the conversation sources, checks and splits every record by
+ * The Beam preparation: checks and splits every record of the conversation sources by
  * pipelines/split_rules.json into the 15 finetuning datasets (authors' layout, method.md §2), keeps the
  * accepted LCS-558K captions, writes rejects.jsonl and summary.json, then the meta-task manifests.
- * One code path for DirectRunner and FlinkRunner.
+ * The driver scans each JSON array file for its element boundaries ({@link ReadJsonArray}) and cuts it
+ * into {@link Range}s of a few thousand records; the pipeline spreads the ranges over the workers, where
+ * one {@link Classify} call parses, checks and writes a whole range, so Beam's per-element cost is paid per
+ * range. One code path for DirectRunner and FlinkRunner; OUT/.prepare holds the intermediate shards and is
+ * removed after a successful run.
  */
 public final class PrepareData {
   private PrepareData() {}
@@ -58,6 +62,7 @@ public final class PrepareData {
     }
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareData.class);
   private static final KvCoder<String, Long> KV_LONG = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
 
   public static PrepareSummary run(Path datasets, Path out, Options options) {
@@ -85,6 +90,7 @@ public final class PrepareData {
       throw new UncheckedIOException(e);
     }
 
+    long start = System.nanoTime();
     // Which inputs exist
     List<SplitRules.Source> sources = new ArrayList<>();
     for (SplitRules.Source s : rules.sources()) {
@@ -122,6 +128,7 @@ public final class PrepareData {
       ranges.addAll(Range.cut(sources.get(i).name(), i, file.toString(), e));
     }
 
+    long scanned = System.nanoTime();
     // The pipeline: ranges spread over the workers, each checked, split and written by one DoFn call
     Pipeline p = Pipeline.create(pipelineOptions(options));
     p.apply("Ranges", Create.of(ranges).withCoder(Range.Coder.INSTANCE))
@@ -135,11 +142,13 @@ public final class PrepareData {
         .apply("GroupCounts", GroupByKey.create())
         .apply("WriteCounts", ParDo.of(new Writers.WriteCounts(countsFile.toString())));
     p.run().waitUntilFinish();
+    long split = System.nanoTime();
 
     // Summary, links, manifests
     Map<String, Long> counts = new TreeMap<>();
     if (Files.exists(countsFile)) counts.putAll(Json.read(countsFile, Counts.class)); // absent when nothing was read
     mergeShards(shards, out, counts);
+    long merged = System.nanoTime();
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
     linkImages(datasets, out, rules, sources, hasPretrain);
     Map<String, Long> vlIcl = linkVlIcl(datasets, out, notes);
@@ -148,6 +157,9 @@ public final class PrepareData {
     Map<String, Long> sizes = new LinkedHashMap<>(summary.datasets());
     notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
     Json.writeAtomic(out.resolve("summary.json"), summary);
+    LOG.info(String.format(java.util.Locale.ROOT, "%d records: scan and join map %.1f s, pipeline (%d ranges) %.1f s, "
+        + "merge %.1f s, links and manifests %.1f s", summary.read() + summary.pretrain() + summary.pretrainRejected(),
+        (scanned - start) / 1e9, ranges.size(), (split - scanned) / 1e9, (merged - split) / 1e9, (System.nanoTime() - merged) / 1e9));
     try {
       deleteTree(work); // kept when anything above failed, for debugging
     } catch (IOException e) {
