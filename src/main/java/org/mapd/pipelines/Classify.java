@@ -12,20 +12,20 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.values.KV;
 import org.mapd.data.LlavaRecord;
 
 /**
  * Checks and splits one {@link Range}: reads its bytes, parses each record once, runs every per-record
  * check and writes the range's shard files itself (one per destination, named by source order and first
- * index, so a retried range overwrites its own shards). Emits only counters.
+ * index, so a retried range overwrites its own shards), its counters included.
  * Shard lines: "dataset/"+name gets (source order|index|source, compact JSON); "rejects" gets
  * (source order|index|source|reason, rejects.jsonl line).
  */
-final class Classify extends DoFn<Range, KV<String, Long>> {
+final class Classify extends DoFn<Range, Void> {
   /** Pseudo-dataset of the accepted caption records. */
   static final String PRETRAIN = "__pretrain";
   static final String REJECTS = "rejects";
+  static final String COUNTS = "counts";
   /** A record larger than this is rejected unread: no LLaVA record comes near it, a hostile file might. */
   static final int MAX_RECORD_BYTES = 64 << 20;
 
@@ -89,7 +89,7 @@ final class Classify extends DoFn<Range, KV<String, Long>> {
   }
 
   @ProcessElement
-  public void process(@Element Range range, OutputReceiver<KV<String, Long>> out) throws IOException {
+  public void process(@Element Range range) throws IOException {
     long first = range.starts()[0];
     long bytes = range.ends()[range.size() - 1] - first;
     byte[] buf = new byte[(int) Math.min(bytes, Range.MAX_BYTES + MAX_RECORD_BYTES)];
@@ -116,8 +116,9 @@ final class Classify extends DoFn<Range, KV<String, Long>> {
     for (Map.Entry<String, StringBuilder> l : lines.entrySet()) {
       Writers.writeShard(shard(shards, l.getKey(), range), l.getValue());
     }
-    out.output(KV.of("read:" + range.source(), (long) range.size()));
-    if (removed > 0) out.output(KV.of("removed_text_only", removed));
+    // counters as a shard too: no aggregation transforms, whose set-up costs seconds per pipeline
+    Writers.writeShard(shard(shards, COUNTS, range),
+        "read:" + range.source() + '\t' + range.size() + "\nremoved_text_only\t" + removed + '\n');
   }
 
   /** Checks and splits one record into lines; returns 1 when it is text-only (removed), else 0. */

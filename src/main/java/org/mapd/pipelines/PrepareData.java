@@ -18,18 +18,11 @@ import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.values.KV;
 import org.mapd.Json;
 import org.mapd.conf.Training;
 
@@ -63,7 +56,6 @@ public final class PrepareData {
   }
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareData.class);
-  private static final KvCoder<String, Long> KV_LONG = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
 
   public static PrepareSummary run(Path datasets, Path out, Options options) {
     return run(datasets, out, options, SplitRules.loadDefault());
@@ -79,7 +71,6 @@ public final class PrepareData {
     Path out = outDir.toAbsolutePath().normalize();
     List<String> notes = new ArrayList<>();
     Path work = out.resolve(".prepare");
-    Path countsFile = work.resolve("counts.json");
     Path shards = work.resolve("shards");
     try {
       deleteTree(work);
@@ -134,19 +125,13 @@ public final class PrepareData {
     p.apply("Ranges", Create.of(ranges).withCoder(Range.Coder.INSTANCE))
         .apply("SpreadRanges", Reshuffle.viaRandomKey())
         .apply("CheckAndSplit", ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(),
-            okvqaKnown, joinsFile.toString(), shards.toString())))
-        .setCoder(KV_LONG)
-        .apply("SumCounts", Sum.longsPerKey())
-        .apply("OneCountsFile", WithKeys.<String, KV<String, Long>>of("counts"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG))
-        .apply("GroupCounts", GroupByKey.create())
-        .apply("WriteCounts", ParDo.of(new Writers.WriteCounts(countsFile.toString())));
+            okvqaKnown, joinsFile.toString(), shards.toString())));
     p.run().waitUntilFinish();
     long split = System.nanoTime();
 
     // Summary, links, manifests
     Map<String, Long> counts = new TreeMap<>();
-    if (Files.exists(countsFile)) counts.putAll(Json.read(countsFile, Counts.class)); // absent when nothing was read
+    for (String[] c : Writers.merge(shards.resolve(Classify.COUNTS))) counts.merge(c[0], Long.parseLong(c[1]), Long::sum);
     mergeShards(shards, out, counts);
     long merged = System.nanoTime();
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
@@ -217,9 +202,6 @@ public final class PrepareData {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
     }
   }
-
-  /** Jackson target for the counters file. */
-  static final class Counts extends TreeMap<String, Long> {}
 
   private static PipelineOptions pipelineOptions(Options o) {
     PipelineOptions po = PipelineOptionsFactory.create();

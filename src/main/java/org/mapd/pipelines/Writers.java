@@ -9,11 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.values.KV;
-import org.mapd.Json;
 
 /** The end of the preparation: shard files written by the pipeline, merged into the outputs. */
 final class Writers {
@@ -72,19 +67,5 @@ final class Writers {
       throw new UncheckedIOException(e);
     }
     return all;
-  }
-
-  /** Writes all counters as one JSON object for the driver. */
-  static final class WriteCounts extends DoFn<KV<String, Iterable<KV<String, Long>>>, Void> {
-    private final String file;
-
-    WriteCounts(String file) { this.file = file; }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, Long>>> e) {
-      Map<String, Long> m = new TreeMap<>();
-      e.getValue().forEach(kv -> m.merge(kv.getKey(), kv.getValue(), Long::sum));
-      Json.writeAtomic(Path.of(file), m);
-    }
   }
 }
