@@ -1,10 +1,14 @@
 package org.mapd.pipelines;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,18 +48,25 @@ final class Checks {
     }
   }
 
-  /** Parses once into the compact record; every structural fault is MALFORMED_JSON. */
-  static LlavaRecord parse(String raw) throws Rejected {
-    JsonNode n;
+  /** Parses one element; trailing content after the value is a fault too. */
+  private static final ObjectReader STRICT = COMPACT.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** The element's JSON tree; every syntax fault is MALFORMED_JSON with Jackson's message. */
+  static JsonNode tree(byte[] buf, int off, int len) throws Rejected {
     try {
-      n = COMPACT.readTree(raw);
+      return STRICT.readTree(buf, off, len);
     } catch (IOException e) {
-      throw new Rejected(Reason.MALFORMED_JSON, "not JSON");
+      String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new Rejected(Reason.MALFORMED_JSON, m == null ? "not JSON" : m);
     }
-    return parse(n);
   }
 
-  /** As {@link #parse(String)} for an already parsed tree (the streaming baseline of DataBench). */
+  /** Parses once into the compact record. */
+  static LlavaRecord parse(byte[] buf, int off, int len) throws Rejected {
+    return parse(tree(buf, off, len));
+  }
+
+  /** As {@link #parse(byte[], int, int)} for an already parsed tree (the streaming baseline of DataBench). */
   static LlavaRecord parse(JsonNode n) throws Rejected {
     if (n == null || !n.isObject()) throw new Rejected(Reason.MALFORMED_JSON, "not an object");
     JsonNode conv = n.get("conversations"), image = n.get("image"), id = n.get("id"), model = n.get("model");
@@ -189,18 +200,33 @@ final class Checks {
     }
   }
 
-  /** One line of rejects.jsonl; the record is embedded as JSON when it parses, else as text. */
-  static String rejectLine(String source, long index, String id, Reason reason, String raw) {
+  /** Longest text of a broken element kept in rejects.jsonl. */
+  static final int SNIPPET_CHARS = 500;
+
+  /** One line of rejects.jsonl for a record that parsed: it is embedded as JSON. */
+  static String rejectLine(String source, long index, String id, Reason reason, String detail, JsonNode record) {
+    ObjectNode o = rejectHead(source, index, id, reason, detail);
+    o.set("record", record);
+    return o.toString();
+  }
+
+  /** One line of rejects.jsonl for an element that is not JSON: its first characters and its length. */
+  static String rejectLine(String source, long index, Reason reason, String detail, byte[] buf, int off, int len) {
+    ObjectNode o = rejectHead(source, index, null, reason, detail);
+    String text = new String(buf, off, Math.min(len, 4 * SNIPPET_CHARS), StandardCharsets.UTF_8);
+    boolean cut = text.length() > SNIPPET_CHARS || len > 4 * SNIPPET_CHARS;
+    o.put("record", cut ? text.substring(0, Math.min(text.length(), SNIPPET_CHARS)) + "…" : text);
+    o.put("bytes", len);
+    return o.toString();
+  }
+
+  private static ObjectNode rejectHead(String source, long index, String id, Reason reason, String detail) {
     ObjectNode o = COMPACT.createObjectNode();
     o.put("source", source);
     o.put("index", index);
     o.put("id", id);
     o.put("reason", reason.key());
-    try {
-      o.set("record", COMPACT.readTree(raw));
-    } catch (IOException e) {
-      o.put("record", raw);
-    }
-    return o.toString();
+    if (detail != null) o.put("detail", detail.length() > SNIPPET_CHARS ? detail.substring(0, SNIPPET_CHARS) + "…" : detail);
+    return o;
   }
 }

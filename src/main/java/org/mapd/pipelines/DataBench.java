@@ -278,18 +278,9 @@ public final class DataBench {
   static Result baseline(Path datasets, SplitRules rules, Set<String> index) throws IOException {
     long start = System.nanoTime();
     JsonFactory f = Checks.COMPACT.getFactory();
-    Map<String, String> joins = new HashMap<>();
-    for (Map.Entry<String, String> e : rules.instruct150k().files().entrySet()) {
-      stream(f, datasets.resolve(e.getValue()), node -> {
-        LlavaRecord r = Checks.parse(node);
-        if (r.id() != null && !r.conversations().isEmpty()) {
-          joins.putIfAbsent(Checks.instructKey(r.id(), r.conversations().get(0).value()), e.getKey());
-        }
-      });
-    }
-    for (JsonNode q : Checks.COMPACT.readTree(datasets.resolve(rules.okvqa().questions()).toFile()).path("questions")) {
-      joins.putIfAbsent(Checks.okvqaKey(q.path("image_id").asLong(), q.path("question").asText()), rules.okvqa().matched());
-    }
+    Map<String, Path> instruct = new TreeMap<>();
+    rules.instruct150k().files().forEach((ds, file) -> instruct.put(ds, datasets.resolve(file)));
+    Map<String, String> joins = JoinMap.build(instruct, datasets.resolve(rules.okvqa().questions()), rules.okvqa().matched());
     SplitRules.Source mix = rules.source("mix665k");
     Path root = datasets.resolve(mix.imageRoot()).toAbsolutePath().normalize();
     List<Pattern> regexes = new ArrayList<>();

@@ -18,36 +18,23 @@ import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.mapd.Json;
 import org.mapd.conf.Training;
-import org.mapd.data.LlavaRecord;
 
 /**
- * The Beam preparation: streams the conversation sources, checks and splits every record by
+ * The Beam preparation: checks and splits every record of the conversation sources by
  * pipelines/split_rules.json into the 15 finetuning datasets (authors' layout, method.md §2), keeps the
  * accepted LCS-558K captions, writes rejects.jsonl and summary.json, then the meta-task manifests.
- * One code path for DirectRunner and FlinkRunner.
+ * The driver scans each JSON array file for its element boundaries ({@link ReadJsonArray}) and cuts it
+ * into {@link Range}s of a few thousand records; the pipeline spreads the ranges over the workers, where
+ * one {@link Classify} call parses, checks and writes a whole range, so Beam's per-element cost is paid per
+ * range. One code path for DirectRunner and FlinkRunner; OUT/.prepare holds the intermediate shards and is
+ * removed after a successful run.
  */
 public final class PrepareData {
   private PrepareData() {}
@@ -68,9 +55,7 @@ public final class PrepareData {
     }
   }
 
-  private static final KvCoder<String, String> KV_STR = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-  private static final KvCoder<String, Long> KV_LONG = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
-  private static final KvCoder<Long, String> INDEXED = KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareData.class);
 
   public static PrepareSummary run(Path datasets, Path out, Options options) {
     return run(datasets, out, options, SplitRules.loadDefault());
@@ -85,18 +70,18 @@ public final class PrepareData {
     Path datasets = datasetsDir.toAbsolutePath().normalize();
     Path out = outDir.toAbsolutePath().normalize();
     List<String> notes = new ArrayList<>();
-    Path countsFile = out.resolve(".prepare").resolve("counts.json");
-    Path shards = out.resolve(".prepare").resolve("shards");
+    Path work = out.resolve(".prepare");
+    Path shards = work.resolve("shards");
     try {
-      Files.createDirectories(out);
-      deleteTree(shards);
-      Files.deleteIfExists(countsFile);
+      deleteTree(work);
+      Files.createDirectories(work);
       Files.deleteIfExists(out.resolve("rejects.jsonl"));
       Files.deleteIfExists(out.resolve("summary.json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
 
+    long start = System.nanoTime();
     // Which inputs exist
     List<SplitRules.Source> sources = new ArrayList<>();
     for (SplitRules.Source s : rules.sources()) {
@@ -110,69 +95,45 @@ public final class PrepareData {
     } else {
       notes.add("LLaVA-Pretrain captions not found: no pretraining data");
     }
-    List<KV<String, String>> instructFiles = new ArrayList<>();
+    Map<String, Path> instructFiles = new TreeMap<>();
     rules.instruct150k().files().forEach((ds, f) -> {
-      if (Files.isRegularFile(datasets.resolve(f))) instructFiles.add(KV.of(ds, datasets.resolve(f).toString()));
+      if (Files.isRegularFile(datasets.resolve(f))) instructFiles.put(ds, datasets.resolve(f));
       else notes.add("Instruct-150K file " + f + " not found: its records cannot be told apart and are rejected as unknown_dataset");
     });
     Path okFile = datasets.resolve(rules.okvqa().questions());
     boolean okvqaKnown = Files.isRegularFile(okFile);
-    List<KV<String, String>> okKeys = okvqaKnown ? okvqaKeys(okFile, rules.okvqa().matched()) : List.of();
     if (!okvqaKnown) {
       notes.add("no OK-VQA question file (" + rules.okvqa().questions() + "): vqav2 and okvqa written as one dataset "
           + rules.okvqa().combined());
     }
+    // a new name per run: workers cache the map per JVM by file
+    Path joinsFile = work.resolve("joins-" + java.util.UUID.randomUUID() + ".bin");
+    JoinMap.write(joinsFile, JoinMap.build(instructFiles, okvqaKnown ? okFile : null, rules.okvqa().matched()));
 
-    // The pipeline
+    // Cut every source into ranges of elements; what is wrong with a file as a whole becomes a note
+    List<Range> ranges = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      Path file = datasets.resolve(sources.get(i).file());
+      ReadJsonArray.Elements e = ReadJsonArray.scan(file);
+      for (String n : e.notes()) notes.add("source " + sources.get(i).name() + ": " + n);
+      ranges.addAll(Range.cut(sources.get(i).name(), i, file.toString(), e));
+    }
+
+    long scanned = System.nanoTime();
+    // The pipeline: ranges spread over the workers, each checked, split and written by one DoFn call
     Pipeline p = Pipeline.create(pipelineOptions(options));
-    PCollectionTuple instruct = p.apply("Instruct150kFiles", Create.of(instructFiles).withCoder(KV_STR))
-        .apply("ReadInstruct150k", ParDo.of(new ReadJsonArray())
-            .withOutputTags(ReadJsonArray.ELEMENTS, TupleTagList.of(ReadJsonArray.READ)));
-    instruct.get(ReadJsonArray.ELEMENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
-    instruct.get(ReadJsonArray.READ).setCoder(KV_LONG);
-    PCollection<KV<String, String>> instructKeys = instruct.get(ReadJsonArray.ELEMENTS)
-        .apply("Instruct150kKeys", ParDo.of(new InstructKeys())).setCoder(KV_STR);
-    PCollection<KV<String, String>> okvqa = p.apply("OkVqaKeys", Create.of(okKeys).withCoder(KV_STR));
-    PCollectionView<Map<String, String>> joins = PCollectionList.of(instructKeys).and(okvqa)
-        .apply("JoinKeys", Flatten.pCollections())
-        .apply("OneDatasetPerKey", Combine.perKey((SerializableFunction<Iterable<String>, String>) PrepareData::first))
-        .apply("JoinMap", View.asMap());
-
-    List<KV<String, String>> files = new ArrayList<>();
-    for (SplitRules.Source s : sources) files.add(KV.of(s.name(), datasets.resolve(s.file()).toString()));
-    PCollectionTuple read = p.apply("SourceFiles", Create.of(files).withCoder(KV_STR))
-        .apply("ReadSources", ParDo.of(new ReadJsonArray())
-            .withOutputTags(ReadJsonArray.ELEMENTS, TupleTagList.of(ReadJsonArray.READ)));
-    read.get(ReadJsonArray.ELEMENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), INDEXED));
-    read.get(ReadJsonArray.READ).setCoder(KV_LONG);
-
-    PCollectionTuple classified = read.get(ReadJsonArray.ELEMENTS).apply("CheckAndSplit",
-        ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(), okvqaKnown, joins))
-            .withSideInputs(joins)
-            .withOutputTags(Classify.ACCEPTED, TupleTagList.of(Classify.REJECTED).and(Classify.COUNTS)));
-    classified.get(Classify.ACCEPTED).setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
-    classified.get(Classify.REJECTED).setCoder(KV_STR);
-    classified.get(Classify.COUNTS).setCoder(KV_LONG);
-
-    // No GroupByKey on records: the DirectRunner's per-key state and timers cost more than the checks.
-    PCollection<KV<String, KV<String, String>>> rejects = classified.get(Classify.REJECTED)
-        .apply("ToRejectsFile", WithKeys.<String, KV<String, String>>of(REJECTS))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_STR));
-    PCollectionList.of(classified.get(Classify.ACCEPTED)).and(rejects)
-        .apply("AllOutputs", Flatten.pCollections())
-        .apply("WriteShards", ParDo.of(new Writers.WriteShards(shards.toString())));
-    PCollectionList.of(read.get(ReadJsonArray.READ)).and(classified.get(Classify.COUNTS))
-        .apply("AllCounts", Flatten.pCollections())
-        .apply("SumCounts", Sum.longsPerKey())
-        .apply("OneCountsFile", WithKeys.<String, KV<String, Long>>of("counts"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KV_LONG))
-        .apply("GroupCounts", GroupByKey.create())
-        .apply("WriteCounts", ParDo.of(new Writers.WriteCounts(countsFile.toString())));
+    p.apply("Ranges", Create.of(ranges).withCoder(Range.Coder.INSTANCE))
+        .apply("SpreadRanges", Reshuffle.viaRandomKey())
+        .apply("CheckAndSplit", ParDo.of(new Classify(rules, sources, datasets.toString(), options.fullImageCheck(),
+            okvqaKnown, joinsFile.toString(), shards.toString())));
     p.run().waitUntilFinish();
+    long split = System.nanoTime();
 
     // Summary, links, manifests
-    Map<String, Long> counts = new TreeMap<>(Json.read(countsFile, Counts.class));
+    Map<String, Long> counts = new TreeMap<>();
+    for (String[] c : Writers.merge(shards.resolve(Classify.COUNTS))) counts.merge(c[0], Long.parseLong(c[1]), Long::sum);
     mergeShards(shards, out, counts);
+    long merged = System.nanoTime();
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);
     linkImages(datasets, out, rules, sources, hasPretrain);
     Map<String, Long> vlIcl = linkVlIcl(datasets, out, notes);
@@ -181,10 +142,16 @@ public final class PrepareData {
     Map<String, Long> sizes = new LinkedHashMap<>(summary.datasets());
     notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
     Json.writeAtomic(out.resolve("summary.json"), summary);
+    LOG.info(String.format(java.util.Locale.ROOT, "%d records: scan and join map %.1f s, pipeline (%d ranges) %.1f s, "
+        + "merge %.1f s, links and manifests %.1f s", summary.read() + summary.pretrain() + summary.pretrainRejected(),
+        (scanned - start) / 1e9, ranges.size(), (split - scanned) / 1e9, (merged - split) / 1e9, (System.nanoTime() - merged) / 1e9));
+    try {
+      deleteTree(work); // kept when anything above failed, for debugging
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return summary;
   }
-
-  private static final String REJECTS = "rejects";
 
   /**
    * Writes each dataset file (records in input order, exact duplicates of an earlier record moved to the
@@ -193,7 +160,7 @@ public final class PrepareData {
    * the same dataset (the split is a function of the record), so duplicates are found per dataset.
    */
   static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
-    List<String[]> rejects = new ArrayList<>(Writers.merge(shards.resolve(REJECTS), java.util.Comparator.naturalOrder()));
+    List<String[]> rejects = Writers.merge(shards.resolve(Classify.REJECTS));
     Path datasets = shards.resolve("dataset");
     if (Files.isDirectory(datasets)) {
       try (DirectoryStream<Path> dirs = Files.newDirectoryStream(datasets)) {
@@ -201,15 +168,16 @@ public final class PrepareData {
           String name = d.getFileName().toString();
           List<String> json = new ArrayList<>();
           java.util.Set<String> seen = new java.util.HashSet<>();
-          for (String[] kv : Writers.merge(d, java.util.Comparator.naturalOrder())) {
+          for (String[] kv : Writers.merge(d)) {
             if (seen.add(kv[1])) {
               json.add(kv[1]);
               continue;
             }
             String[] k = kv[0].split("\\|");
-            JsonNode id = Checks.COMPACT.readTree(kv[1]).get("id");
+            JsonNode record = Checks.COMPACT.readTree(kv[1]);
+            JsonNode id = record.get("id");
             rejects.add(new String[] {kv[0] + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),
-                id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, kv[1])});
+                id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, "same as an earlier record", record)});
           }
           Writers.writeJsonArray(datasetFile(out, name), json);
           counts.put("dataset:" + name, (long) json.size());
@@ -235,44 +203,6 @@ public final class PrepareData {
     }
   }
 
-  /** Jackson target for the counters file. */
-  static final class Counts extends TreeMap<String, Long> {}
-
-  private static String first(Iterable<String> values) {
-    String best = null;
-    for (String v : values) if (best == null || v.compareTo(best) < 0) best = v;
-    return best;
-  }
-
-  /** Instruct-150K record -> (join key, dataset). */
-  static final class InstructKeys extends DoFn<KV<String, KV<Long, String>>, KV<String, String>> {
-    @ProcessElement
-    public void process(@Element KV<String, KV<Long, String>> e, OutputReceiver<KV<String, String>> out) {
-      try {
-        LlavaRecord r = Checks.parse(e.getValue().getValue());
-        if (r.id() != null && !r.conversations().isEmpty()) {
-          out.output(KV.of(Checks.instructKey(r.id(), r.conversations().get(0).value()), e.getKey()));
-        }
-      } catch (Checks.Rejected ignored) {
-        // a broken Instruct-150K record only means its mix twin cannot be matched
-      }
-    }
-  }
-
-  private static List<KV<String, String>> okvqaKeys(Path file, String dataset) {
-    List<KV<String, String>> keys = new ArrayList<>();
-    JsonNode root;
-    try {
-      root = Checks.COMPACT.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-    for (JsonNode q : root.path("questions")) {
-      keys.add(KV.of(Checks.okvqaKey(q.path("image_id").asLong(), q.path("question").asText()), dataset));
-    }
-    return keys;
-  }
-
   private static PipelineOptions pipelineOptions(Options o) {
     PipelineOptions po = PipelineOptionsFactory.create();
     if ("flink".equals(o.runner())) {
@@ -293,6 +223,7 @@ public final class PrepareData {
     d.setRunner(DirectRunner.class);
     d.setEnforceImmutability(o.directChecks());
     d.setEnforceEncodability(o.directChecks());
+    d.setTargetParallelism(2);
     return d;
   }
 
