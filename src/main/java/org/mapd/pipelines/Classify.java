@@ -70,7 +70,7 @@ final class Classify extends DoFn<Range, Void> {
     imageIndex = index == null ? null : IMAGE_INDEX.get(Path.of(index));
     joins = JOINS.get(Path.of(joinsFile));
     for (SplitRules.Source s : sources) {
-      imageRoots.put(s.name(), Path.of(datasetsRoot, s.imageRoot()).toAbsolutePath().normalize());
+      imageRoots.put(s.name(), Path.of(datasetsRoot).resolve(s.imageRoot()).toAbsolutePath().normalize()); // absolute for converted OneVision
       List<Pattern> l = new ArrayList<>();
       for (SplitRules.Rule r : s.rules()) l.add(r.firstHumanRegex() == null ? null : Pattern.compile(r.firstHumanRegex()));
       regexes.put(s.name(), l);

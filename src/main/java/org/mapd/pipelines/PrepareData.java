@@ -39,6 +39,9 @@ import org.mapd.conf.Training;
 public final class PrepareData {
   private PrepareData() {}
 
+  /** Reject reason of parquet rows in a row group that could not be read (they have no record to write). */
+  static final String UNREADABLE_PARQUET = "unreadable_parquet_row_group";
+
   /**
    * @param runner direct or flink
    * @param flinkMaster host:port or [local] (flink only)
@@ -82,11 +85,34 @@ public final class PrepareData {
     }
 
     long start = System.nanoTime();
-    // Which inputs exist
+    // LLaVA-OneVision subsets as downloaded (parquet) become the authors' JSON + image files under OUT first
+    OneVision.Result oneVision;
+    try {
+      oneVision = OneVision.convert(datasets, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the converted LLaVA-OneVision subsets under " + out, e);
+    }
+    Map<String, OneVision.Subset> converted = new TreeMap<>();
+    for (OneVision.Subset sub : oneVision.subsets()) {
+      converted.put(sub.name(), sub);
+      notes.add("LLaVA-OneVision " + sub.name() + ": " + sub.rows() + " rows of " + sub.files() + " parquet files converted, "
+          + sub.images() + " image files");
+    }
+    notes.addAll(oneVision.notes());
+    // Which inputs exist; a OneVision subset given as JSON is read as given, else from its conversion
     List<SplitRules.Source> sources = new ArrayList<>();
+    Map<String, Long> lostRows = new TreeMap<>();
     for (SplitRules.Source s : rules.sources()) {
-      if (Files.isRegularFile(datasets.resolve(s.file()))) sources.add(s);
-      else notes.add("source " + s.name() + " not found (" + s.file() + "): skipped");
+      String subset = Path.of(s.file()).getParent() == null ? "" : Path.of(s.file()).getParent().getFileName().toString();
+      if (Files.isRegularFile(datasets.resolve(s.file()))) {
+        sources.add(s);
+      } else if (converted.containsKey(subset) && Files.isRegularFile(out.resolve(s.file()))) {
+        sources.add(new SplitRules.Source(s.name(), out.resolve(s.file()).toString(), out.resolve(s.imageRoot()).toString(), s.rules()));
+        long lost = converted.get(subset).failures().stream().mapToLong(f -> Math.max(0, f.rowsLost())).sum();
+        if (lost > 0) lostRows.put(s.name(), lost);
+      } else {
+        notes.add("source " + s.name() + " not found (" + s.file() + "): skipped");
+      }
     }
     boolean hasPretrain = rules.pretrain() != null && Files.isRegularFile(datasets.resolve(rules.pretrain().file()));
     if (hasPretrain) {
@@ -132,6 +158,11 @@ public final class PrepareData {
     // Summary, links, manifests
     Map<String, Long> counts = new TreeMap<>();
     for (String[] c : Writers.merge(shards.resolve(Classify.COUNTS))) counts.merge(c[0], Long.parseLong(c[1]), Long::sum);
+    // parquet rows in row groups that could not be read: read and rejected, named in the notes
+    lostRows.forEach((source, n) -> {
+      counts.merge("read:" + source, n, Long::sum);
+      counts.merge("rejected:" + source + ":" + UNREADABLE_PARQUET, n, Long::sum);
+    });
     mergeShards(shards, out, counts);
     long merged = System.nanoTime();
     PrepareSummary summary = summarize(rules, sources, counts, okvqaKnown, out, notes);

@@ -134,11 +134,15 @@ class OneVisionTest {
     before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
   }
 
-  /** The output is what split_rules.json reads: PrepareData finds every record and splits geo170k by instruction. */
+  /**
+   * PrepareData converts the parquet subsets itself, and the output is what split_rules.json reads: every
+   * record is found, geo170k is split by instruction, and rows of an unreadable row group are counted as read
+   * and rejected, so the summary still reconciles.
+   */
   @Test
-  void prepareDataReadsTheConvertedSubsets(@TempDir Path tmp) throws IOException {
-    OneVision.convert(INPUT, tmp.resolve("datasets"));
-    PrepareSummary s = PrepareData.run(tmp.resolve("datasets"), tmp.resolve("out"), PrepareDataTest.options("direct"));
+  void prepareDataReadsTheParquetSubsets(@TempDir Path tmp) throws IOException {
+    Path in = copyInput(tmp);
+    PrepareSummary s = PrepareData.run(in, tmp.resolve("out"), PrepareDataTest.options("direct"));
 
     assertEquals(19, s.read());
     Map<String, Long> oneVision = new TreeMap<>(s.datasets());
@@ -147,6 +151,16 @@ class OneVisionTest {
         oneVision);
     // null image, image without bytes, no conversations, empty conversations, a turn without value
     assertEquals(5, s.rejected().values().stream().mapToLong(Long::longValue).sum());
+    assertTrue(s.notes().contains("LLaVA-OneVision mavis_math_metagen: 9 rows of 1 parquet files converted, 8 image files"),
+        s.notes().toString());
+
+    zero(in.resolve("LLaVA-OneVision/mavis_math_metagen/train-00000-of-00001.parquet"), 1, 0, 0, 8);
+    PrepareSummary damaged = PrepareData.run(in, tmp.resolve("out"), PrepareDataTest.options("direct"));
+    assertEquals(19, damaged.read());
+    assertEquals(2, damaged.datasets().get("mavis_math_metagen")); // of the 5 rows in row groups 0 and 2
+    assertEquals(4, damaged.rejected().get(PrepareData.UNREADABLE_PARQUET));
+    assertTrue(damaged.notes().stream().anyMatch(n -> n.startsWith("mavis_math_metagen/train-00000-of-00001.parquet row group 1: ")),
+        damaged.notes().toString());
   }
 
   @Test
