@@ -41,12 +41,16 @@ final class DataCommand {
       description = {"Runs the Beam preparation: splits the conversation mix into the 15 training datasets, "
           + "validates images, writes rejects with reasons and the meta-task manifests; prints the counts.",
           "Output: OUT/LLaVA-Instruct/Image_data/<ds>/<ds>_dataset.json, OUT/LLaVA-Pretrain, OUT/VL-ICL, "
-              + "OUT/tasks, OUT/rejects.jsonl, OUT/summary.json."})
+              + "OUT/LLaVA-OneVision (parquet subsets converted to JSON + image files), OUT/tasks, OUT/rejects.jsonl, "
+              + "OUT/summary.json."})
   static final class Prepare implements Callable<Integer> {
     @Mixin Common common;
 
     @Option(names = "--datasets", required = true, paramLabel = "DIR",
-        description = "Downloaded (or synthetic) datasets in the authors' README layout.")
+        description = "Downloaded (or synthetic) datasets in the authors' README layout: LLaVA-Pretrain/, "
+            + "LLaVA-Instruct/ (mix665k + Instruct-150K files + images), optional OK-VQA/ questions, "
+            + "LLaVA-OneVision/<subset>/*.parquet as downloaded from HF (or already converted <subset>.json + images), "
+            + "VL-ICL/<task>/. Every part is optional; the summary says what was found.")
     Path datasets;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
