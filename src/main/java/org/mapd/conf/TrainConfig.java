@@ -20,6 +20,7 @@ package org.mapd.conf;
  * @param ictContext in-context examples per ICT sample (plus one query)
  * @param maxSteps cap on optimizer steps, 0 for none (lets the mini plan bound its time)
  * @param checkpointEvery optimizer steps between checkpoints
+ * @param corpus mini warm-up only: fresh synthetic skill images added to its data (0 or absent: none)
  */
 public record TrainConfig(
     int epochs,
@@ -36,7 +37,8 @@ public record TrainConfig(
     int innerChunks,
     int ictContext,
     int maxSteps,
-    int checkpointEvery) {
+    int checkpointEvery,
+    int corpus) {
 
   public TrainConfig {
     require(epochs > 0, "epochs must be > 0");
@@ -48,6 +50,7 @@ public record TrainConfig(
     require(maxLen > 0, "maxLen must be > 0");
     require(maxSteps >= 0, "maxSteps must be >= 0");
     require(checkpointEvery > 0, "checkpointEvery must be > 0");
+    require(corpus >= 0, "corpus must be >= 0");
   }
 
   static void require(boolean ok, String message) {

@@ -65,6 +65,97 @@ public final class SynthData {
     return Collections.unmodifiableMap(s.counts);
   }
 
+  /**
+   * Mini warm-up only: {@code n} fresh one-question records (PNGs written under {@code dir}) of the skills the
+   * stand-in backbones must have before a mapper ever sees them, as CLIP and Qwen have them: describing a
+   * scene, counting by colour, shape or size, reading a word (also the one in a red box), reading an
+   * expression whose operator is visible, naming the shape or colour at a position. Thousands of new images
+   * rather than more epochs over the small finetuning mixture, so that the backbones learn the skill and not
+   * the images. The VL-ICL question formats and the hidden-operator images are not among them.
+   */
+  public static List<LlavaRecord> warmupCorpus(Path dir, long seed, int n) {
+    SynthData s = new SynthData(dir, seed);
+    List<LlavaRecord> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String[] qa = new String[2];
+      int[] px = s.skill(i % 6, qa);
+      String id = String.format(Locale.ROOT, "%06d", i);
+      png(dir.resolve(id + ".png"), px);
+      records.add(new LlavaRecord(id, id + ".png", turns("<image>\n" + qa[0], qa[1])));
+    }
+    return records;
+  }
+
+  /** Draws one image of skill {@code kind} and puts its question and answer in {@code qa}. */
+  private int[] skill(int kind, String[] qa) {
+    switch (kind) {
+      case 0 -> {
+        List<Obj> objs = objects(1 + rnd.nextInt(4));
+        qa[0] = "What is in the image?";
+        qa[1] = describe(objs);
+        return draw(objs);
+      }
+      case 1 -> {
+        List<Obj> objs = objects(1 + rnd.nextInt(6));
+        String[] c = countQa(objs);
+        qa[0] = c[0];
+        qa[1] = c[1];
+        return draw(objs);
+      }
+      case 2 -> {
+        String w = pick(WORDS);
+        qa[0] = "What is the word in the image?";
+        qa[1] = w;
+        return drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(pick(COLORS)));
+      }
+      case 3 -> {
+        qa[0] = "What word is in the red box?";
+        return boxedWords(qa, null);
+      }
+      case 4 -> {
+        Expr e = randomExpr(OPS[rnd.nextInt(3)]);
+        qa[0] = "What is the result of the expression in the image?";
+        qa[1] = "" + e.value();
+        return drawExpr(e);
+      }
+      default -> {
+        List<Obj> objs = objects(1 + rnd.nextInt(3));
+        Obj o = objs.get(rnd.nextInt(objs.size()));
+        boolean shape = rnd.nextBoolean();
+        qa[0] = shape ? "What shape is at the " + o.where() + "?" : "What colour is the object at the " + o.where() + "?";
+        qa[1] = shape ? o.shape() : o.color();
+        return draw(objs);
+      }
+    }
+  }
+
+  /**
+   * Two or three words on separate rows, the first framed by a red box: its word goes to {@code answer[1]}
+   * and, when {@code box} is given, its frame [x, y, w, h] in pixels to {@code box}.
+   */
+  private int[] boxedWords(String[] answer, int[] box) {
+    int[] px = canvas();
+    List<Integer> rows = new ArrayList<>(List.of(0, 1, 2));
+    Collections.shuffle(rows, rnd);
+    int nWords = 2 + rnd.nextInt(2);
+    for (int k = 0; k < nWords; k++) {
+      String w = pick(WORDS);
+      int row = rows.get(k), col = rnd.nextInt(5 - w.length());
+      drawText(px, w, row, col, rnd.nextBoolean() ? white() : color("yellow"));
+      if (k == 0) {
+        answer[1] = w;
+        Glyphs.drawBox(px, row, col, col + w.length() - 1, rgb(255, 0, 0));
+        if (box != null) {
+          box[0] = col * 8;
+          box[1] = row * 8;
+          box[2] = w.length() * 8;
+          box[3] = 9;
+        }
+      }
+    }
+    return px;
+  }
+
   // ---------------------------------------------------------------- scenes
 
   /** One object of a scene, in grid cell (row, col). */
@@ -595,22 +686,10 @@ public final class SynthData {
     sup = new ArrayList<>();
     qry = new ArrayList<>();
     for (int i = 0; i < 140; i++) {
-      int[] px = canvas();
-      List<Integer> rows = new ArrayList<>(List.of(0, 1, 2));
-      Collections.shuffle(rows, rnd);
-      int nWords = 2 + rnd.nextInt(2);
-      String answer = null;
-      int[] box = null;
-      for (int k = 0; k < nWords; k++) {
-        String w = pick(WORDS);
-        int row = rows.get(k), col = rnd.nextInt(5 - w.length());
-        drawText(px, w, row, col, rnd.nextBoolean() ? white() : color("yellow"));
-        if (k == 0) {
-          answer = w;
-          Glyphs.drawBox(px, row, col, col + w.length() - 1, rgb(255, 0, 0));
-          box = new int[] {col * 8, row * 8, w.length() * 8, 9};
-        }
-      }
+      String[] qa = new String[2];
+      int[] box = new int[4];
+      int[] px = boxedWords(qa, box);
+      String answer = qa[1];
       String part = i < 80 ? "support" : "query";
       String image = "textocr/" + part + "/" + i + ".png";
       png(root.resolve(image), px);

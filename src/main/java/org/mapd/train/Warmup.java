@@ -24,6 +24,7 @@ import org.mapd.Progress;
 import org.mapd.conf.Plan;
 import org.mapd.conf.TrainConfig;
 import org.mapd.data.LlavaRecord;
+import org.mapd.data.SynthData;
 import org.mapd.data.Turn;
 import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
@@ -44,9 +45,10 @@ import org.mapd.pipelines.DatasetFile;
  * built from the data and the vision tower, decoder and a throw-away per-patch projector (LLaVA-1.5's
  * connector: one soft token per patch, so the image reaches the decoder by the shortest path and a tiny
  * model learns to read it in a few hundred steps) are trained jointly on the
- * captions, the finetuning mixture and in-context sequences of it (so the decoder learns to copy answers
- * from context). The backbones are then frozen for every later stage. Writes OUT/vision and OUT/llm in HF
- * layout.
+ * captions, the finetuning mixture, in-context sequences of it (so the decoder learns to copy answers
+ * from context) and a corpus of fresh skill images (SynthData.warmupCorpus: new images to learn reading
+ * and counting from, rather than more epochs over the same few hundred; README says what it changed). The backbones are then frozen for every later
+ * stage. Writes OUT/vision and OUT/llm in HF layout.
  */
 public final class Warmup {
   private static final String VISION = "vision_model.";
@@ -64,7 +66,11 @@ public final class Warmup {
     TrainConfig cfg = plan.training(base).warmup();
     if (cfg == null) throw new IllegalArgumentException("training.json has no warmup settings");
     Prepared data = new Prepared(prepared);
-    TextTokenizer.writeWordLevel(llmDir.resolve("tokenizer.json"), vocabulary(data, prepared.resolve("VL-ICL")));
+    Path corpusDir = out.resolve("corpus");
+    List<LlavaRecord> corpus = SynthData.warmupCorpus(corpusDir, plan.seed() + 3, cfg.corpus());
+    TreeSet<String> words = vocabulary(data, prepared.resolve("VL-ICL"));
+    for (LlavaRecord r : corpus) for (Turn t : r.conversations()) addWords(words, t.value());
+    TextTokenizer.writeWordLevel(llmDir.resolve("tokenizer.json"), words);
     MapperConfig mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
     try (NDManager manager = NDManager.newBaseManager();
         TextTokenizer tokenizer = TextTokenizer.load(llmDir.resolve("tokenizer.json"))) {
@@ -74,6 +80,7 @@ public final class Warmup {
       ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
       int padId = template.padId(plan.fidelity().padWithZero());
       List<Sample> samples = samples(data, template, cfg.maxLen(), plan.seed());
+      for (LlavaRecord r : corpus) samples.add(Sample.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
       Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
       params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
       params.putAll(projector(vision.hiddenSize(), decoder.hiddenSize(), manager, plan.seed() + 2));

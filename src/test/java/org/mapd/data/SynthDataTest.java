@@ -186,4 +186,24 @@ class SynthDataTest {
     }
     return arr;
   }
+
+  @Test
+  void warmupCorpusIsSeededCoversEverySkillAndKeepsTheVlIclFormatsOut() throws Exception {
+    List<LlavaRecord> a = SynthData.warmupCorpus(dir.resolve("corpus-a"), 5, 60);
+    List<LlavaRecord> b = SynthData.warmupCorpus(dir.resolve("corpus-b"), 5, 60);
+    assertEquals(a, b);
+    Set<String> questions = new TreeSet<>();
+    for (LlavaRecord r : a) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("corpus-a").resolve(r.image())),
+          Files.readAllBytes(dir.resolve("corpus-b").resolve(r.image())), r.image());
+      String q = r.conversations().get(0).value();
+      assertTrue(q.startsWith("<image>\n"), q);
+      String[] words = q.substring("<image>\n".length()).split(" ");
+      questions.add(words[0] + " " + words[1] + " " + words[2]);
+      // held-out task formats: clevr's "attribute: value", textocr's and operator_induction's exact questions
+      assertTrue(!q.contains(": ") && !q.contains("What text is shown") && !q.contains("mathematical"), q);
+    }
+    assertTrue(questions.size() >= 5, questions.toString()); // scene, count, word, boxed word, expression, position
+    assertTrue(!a.equals(SynthData.warmupCorpus(dir.resolve("corpus-c"), 6, 60)));
+  }
 }

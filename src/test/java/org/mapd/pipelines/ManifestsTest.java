@@ -22,7 +22,7 @@ import org.mapd.conf.Training;
 
 class ManifestsTest {
   static TrainConfig cfg(int epochs, int kS, int kQ, int ict) {
-    return new TrainConfig(epochs, 1e-3, 1, 1, 0.0, 0.0, 64, kS, kQ, 0, 0.0, 1, ict, 0, 10);
+    return new TrainConfig(epochs, 1e-3, 1, 1, 0.0, 0.0, 64, kS, kQ, 0, 0.0, 1, ict, 0, 10, 0);
   }
 
   static Training training(boolean withIct) {

@@ -77,7 +77,7 @@ class StagesTest {
     String s = "{\"epochs\": 1, \"lr\": 1e-2, \"batchSize\": %d, \"gradAccum\": %d, \"warmupRatio\": 0.1, \"weightDecay\": 0.0,"
         + " \"maxLen\": 64, \"kSupport\": 2, \"kQuery\": 2, \"innerSteps\": 2, \"innerLr\": 0.1, \"innerChunks\": 2,"
         + " \"ictContext\": 2, \"maxSteps\": 0, \"checkpointEvery\": 1}";
-    Files.writeString(conf.resolve("training.json"), "{\"warmup\": " + String.format(s, 8, 1) + ", \"pretrain\": " + String.format(s, 4, 1)
+    Files.writeString(conf.resolve("training.json"), "{\"warmup\": " + String.format(s, 8, 1).replace("}", ", \"corpus\": 8}") + ", \"pretrain\": " + String.format(s, 4, 1)
         + ", \"strategies\": {\"mapd\": " + String.format(s, 1, 2) + ", \"multitask\": " + String.format(s, 1, 1)
         + ", \"nometatask\": " + String.format(s, 4, 1) + ", \"ict\": " + String.format(s, 2, 1) + ", \"modelavg\": " + String.format(s, 4, 1)
         + "}, \"eval\": {\"ftSteps\": 2, \"ftDefaultLr\": 1.0, \"maxNewTokens\": 4, \"queriesPerTask\": 2, \"nWay\": 2}}");
@@ -122,7 +122,7 @@ class StagesTest {
 
     List<Double> losses = new ArrayList<>();
     backbones = Warmup.run(plan, base, prep, base.resolve("warmup"), (st, t, l, c) -> losses.add(l));
-    assertEquals(4, losses.size()); // 8 captions + 16 records + 4 to 8 in-context sequences, batches of 8
+    assertEquals(5, losses.size()); // 8 captions + 16 records + 4 to 8 in-context sequences + 8 corpus images, batches of 8
     pretrained = Pretrain.run(plan, base, prep, backbones, base.resolve("pretrain"), Progress.NONE);
   }
 

@@ -22,7 +22,7 @@ import org.mapd.conf.TrainConfig;
 /** Checkpoint resume gives the same parameters as an uninterrupted run (plain and MAPD-style losses). */
 class TrainLoopTest {
   static TrainConfig config(int gradAccum, int checkpointEvery, int maxSteps) {
-    return new TrainConfig(2, 0.05, 1, gradAccum, 0.2, 0.01, 16, 4, 4, 2, 0.1, 2, 0, maxSteps, checkpointEvery);
+    return new TrainConfig(2, 0.05, 1, gradAccum, 0.2, 0.01, 16, 4, 4, 2, 0.1, 2, 0, maxSteps, checkpointEvery, 0);
   }
 
   /** Quadratic losses whose targets depend only on (epoch, micro), like a seeded data order. */
