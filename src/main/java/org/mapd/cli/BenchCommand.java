@@ -76,7 +76,7 @@ final class BenchCommand {
             + "the paper's mapper, as in every MAPD query; mapper.json's for --conf) (default: ${DEFAULT-VALUE}).")
     int prompt;
 
-    @Option(names = "--layers", defaultValue = "2", paramLabel = "L",
+    @Option(names = "--layers", defaultValue = "4", paramLabel = "L",
         description = "Decoder layers of the Qwen2.5-0.5B-shaped config (the real model has 24) (default: ${DEFAULT-VALUE}).")
     int layers;
 

@@ -16,7 +16,7 @@ class BenchCommandTest {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
     int code = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), "bench", "model", "--conf", "conf/mini",
-        "--matmul-size", "32", "--repeats", "1", "--seq", "16", "--new-tokens", "3", "--prompt", "4", "--vocab", "64");
+        "--matmul-size", "32", "--repeats", "1", "--seq", "16", "--new-tokens", "3", "--prompt", "4", "--vocab", "64", "--layers", "2");
     String out = o.toString();
     assertEquals(0, code, e.toString());
     assertTrue(out.contains("matmul 32^3 F32"), out);
