@@ -1,6 +1,7 @@
 package org.mapd.pipelines;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
@@ -71,17 +73,25 @@ final class OneVisionParquet {
       for (int g = 0; g < groups.size(); g++) {
         long rows = groups.get(g).getRowCount();
         RecordReader<Group> records = null;
-        try {
-          records = io.getRecordReader(reader.readRowGroup(g), new GroupRecordConverter(wanted));
-        } catch (IOException | RuntimeException e) {
-          failures.add(new Failure(name, g, rows, message(e)));
+        String lie = footerLie(groups.get(g), Files.size(file));
+        if (lie != null) {
+          failures.add(new Failure(name, g, rows, lie));
+        } else {
+          try {
+            records = io.getRecordReader(reader.readRowGroup(g), new GroupRecordConverter(wanted));
+          } catch (IOException | RuntimeException e) {
+            failures.add(new Failure(name, g, rows, message(e)));
+          } catch (OutOfMemoryError e) {
+            // a page header claiming a huge size: that one allocation failed, nothing else was taken
+            failures.add(new Failure(name, g, rows, "a page claims more memory than the JVM has: " + e.getMessage()));
+          }
         }
         // Pages are decompressed as rows are read, so a bad page can also surface here, mid row group.
         for (long r = 0; records != null && r < rows; r++) {
           OneVisionRow row;
           try {
             row = row(records.read(), first + r);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | OutOfMemoryError e) { // OOM: a page header claiming a huge size, see above
             failures.add(new Failure(name, g, rows - r, "row " + (first + r) + ": " + message(e)));
             break;
           }
@@ -91,6 +101,24 @@ final class OneVisionParquet {
       }
     }
     return failures;
+  }
+
+  /**
+   * A column chunk whose footer entry points outside the file or claims more bytes than one buffer can
+   * hold: parquet-java would trust it and allocate that much. Null when the row group looks sane.
+   */
+  static String footerLie(BlockMetaData group, long fileSize) {
+    for (ColumnChunkMetaData c : group.getColumns()) {
+      long start = c.getStartingPos();
+      long end = start + c.getTotalSize();
+      if (start < 0 || c.getTotalSize() < 0 || end > fileSize) {
+        return "column " + c.getPath() + " claims bytes [" + start + ", " + end + ") of a " + fileSize + "-byte file";
+      }
+      if (c.getTotalUncompressedSize() > Integer.MAX_VALUE - 8 || c.getTotalUncompressedSize() < 0) {
+        return "column " + c.getPath() + " claims " + c.getTotalUncompressedSize() + " uncompressed bytes";
+      }
+    }
+    return null;
   }
 
   /** The four columns, each checked for the shape HF writes; a missing column reads as null in every row. */
@@ -174,7 +202,7 @@ final class OneVisionParquet {
   }
 
   /** The exception and, when it adds something, its cause: parquet-java often wraps the telling one. */
-  private static String message(Exception e) {
+  private static String message(Throwable e) {
     String m = e.getClass().getSimpleName() + ": " + e.getMessage();
     Throwable c = e.getCause();
     if (c == null || c.getMessage() == null || m.contains(c.getMessage())) return m;

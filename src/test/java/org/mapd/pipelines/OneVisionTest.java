@@ -2,6 +2,7 @@ package org.mapd.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,10 +13,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
@@ -161,6 +169,20 @@ class OneVisionTest {
     assertEquals(4, damaged.rejected().get(PrepareData.UNREADABLE_PARQUET));
     assertTrue(damaged.notes().stream().anyMatch(n -> n.startsWith("mavis_math_metagen/train-00000-of-00001.parquet row group 1: ")),
         damaged.notes().toString());
+  }
+
+  /** Footer entries that point past the end of the file or claim absurd sizes fail their row group, named. */
+  @Test
+  void aFooterThatLiesAboutSizesIsRefusedBeforeAnyAllocation() {
+    BlockMetaData group = new BlockMetaData();
+    group.addColumn(ColumnChunkMetaData.get(ColumnPath.get("image", "bytes"), PrimitiveTypeName.BINARY,
+        CompressionCodecName.SNAPPY, Set.of(Encoding.PLAIN), 4, 0, 10, 100, 200));
+    assertNull(OneVisionParquet.footerLie(group, 104));
+    assertEquals("column [image, bytes] claims bytes [4, 104) of a 103-byte file", OneVisionParquet.footerLie(group, 103));
+    BlockMetaData huge = new BlockMetaData();
+    huge.addColumn(ColumnChunkMetaData.get(ColumnPath.get("id"), PrimitiveTypeName.BINARY,
+        CompressionCodecName.SNAPPY, Set.of(Encoding.PLAIN), 4, 0, 10, 100, 1L << 40));
+    assertEquals("column [id] claims 1099511627776 uncompressed bytes", OneVisionParquet.footerLie(huge, 1000));
   }
 
   @Test
