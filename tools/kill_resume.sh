@@ -3,6 +3,7 @@
 # `mapd reproduce` again, kills it with -9 right after the MAPD checkpoint at step 50, reruns it, and compares
 # the final loss and MAPD results.json with those of the uninterrupted run.
 # Usage (from the repository root): tools/kill_resume.sh WORK_DIR [PLAN]
+# It kills every `mapd reproduce` of this user on the machine: run nothing else meanwhile.
 set -uo pipefail
 work="$1"; plan="${2:-workflows/mini.json}"; ref="$(mktemp -d)"
 cp "$work"/stages/evaluate-mapd-*/results.json "$ref/results.json"
