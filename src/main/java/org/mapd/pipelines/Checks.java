@@ -1,6 +1,9 @@
 package org.mapd.pipelines;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -48,7 +51,7 @@ final class Checks {
     }
   }
 
-  /** Parses one element; trailing content after the value is a fault too. */
+  /** Parses one element into a tree (for the rejects file); trailing content after the value is a fault too. */
   private static final ObjectReader STRICT = COMPACT.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** The element's JSON tree; every syntax fault is MALFORMED_JSON with Jackson's message. */
@@ -56,34 +59,105 @@ final class Checks {
     try {
       return STRICT.readTree(buf, off, len);
     } catch (IOException e) {
-      String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      throw new Rejected(Reason.MALFORMED_JSON, m == null ? "not JSON" : m);
+      throw malformed(e);
     }
   }
 
-  /** Parses once into the compact record. */
+  private static Rejected malformed(IOException e) {
+    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    return new Rejected(Reason.MALFORMED_JSON, m == null ? "not JSON" : m);
+  }
+
+  /**
+   * Parses one element straight into the compact record, without a tree: the per-record cost of the whole
+   * preparation. Content after the object is a fault too.
+   */
   static LlavaRecord parse(byte[] buf, int off, int len) throws Rejected {
-    return parse(tree(buf, off, len));
+    try (JsonParser p = COMPACT.getFactory().createParser(buf, off, len)) {
+      LlavaRecord r = parse(p, p.nextToken());
+      JsonToken after = p.nextToken();
+      if (after != null) throw new Rejected(Reason.MALFORMED_JSON, "trailing token " + after + " after the record");
+      return r;
+    } catch (IOException e) {
+      throw malformed(e);
+    }
   }
 
-  /** As {@link #parse(byte[], int, int)} for an already parsed tree (the streaming baseline of DataBench). */
-  static LlavaRecord parse(JsonNode n) throws Rejected {
-    if (n == null || !n.isObject()) throw new Rejected(Reason.MALFORMED_JSON, "not an object");
-    JsonNode conv = n.get("conversations"), image = n.get("image"), id = n.get("id"), model = n.get("model");
-    if (conv == null || !conv.isArray()) throw new Rejected(Reason.MALFORMED_JSON, "conversations is not a list");
-    if (image != null && !image.isNull() && !image.isTextual()) throw new Rejected(Reason.MALFORMED_JSON, "image is not a string");
-    if (id != null && !id.isValueNode()) throw new Rejected(Reason.MALFORMED_JSON, "id is not a value");
-    List<Turn> turns = new ArrayList<>(conv.size());
-    for (JsonNode t : conv) {
-      JsonNode from = t.get("from"), value = t.get("value");
-      if (from == null || !from.isTextual() || value == null || !value.isTextual()) {
-        throw new Rejected(Reason.MALFORMED_JSON, "a turn lacks from/value strings");
-      }
-      turns.add(new Turn(from.asText(), value.asText()));
+  /**
+   * Reads one record from a parser standing on its first token, up to its END_OBJECT. Same reading as a
+   * tree: unknown fields are skipped, a repeated field counts by its last value.
+   */
+  static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
+    if (first != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      throw new Rejected(Reason.MALFORMED_JSON, "not an object");
     }
-    return new LlavaRecord(id == null || id.isNull() ? null : id.asText(),
-        image == null || image.isNull() ? null : image.asText(), turns,
-        model == null || model.isNull() ? null : model.asText());
+    String id = null, image = null, model = null, fault = null, idFault = null, imageFault = null;
+    List<Turn> turns = null;
+    for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "conversations" -> {
+          turns = t == JsonToken.START_ARRAY ? turns(p) : null;
+          if (t != JsonToken.START_ARRAY) p.skipChildren();
+          fault = turns == null ? (t == JsonToken.START_ARRAY ? "a turn lacks from/value strings" : "conversations is not a list")
+              : null;
+        }
+        case "image" -> {
+          image = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          imageFault = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : "image is not a string";
+          p.skipChildren();
+        }
+        case "id" -> {
+          id = t.isScalarValue() && t != JsonToken.VALUE_NULL ? scalarText(p, t) : null;
+          idFault = t.isStructStart() ? "id is not a value" : null;
+          p.skipChildren();
+        }
+        case "model" -> {
+          model = t.isScalarValue() && t != JsonToken.VALUE_NULL ? scalarText(p, t) : t.isStructStart() ? "" : null;
+          p.skipChildren();
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (fault == null && turns == null) fault = "conversations is not a list";
+    if (fault != null) throw new Rejected(Reason.MALFORMED_JSON, fault);
+    if (imageFault != null) throw new Rejected(Reason.MALFORMED_JSON, imageFault);
+    if (idFault != null) throw new Rejected(Reason.MALFORMED_JSON, idFault);
+    return new LlavaRecord(id, image, turns, model);
+  }
+
+  /** The turns of a conversations array (parser on its START_ARRAY, left on its END_ARRAY); null when one is bad. */
+  private static List<Turn> turns(JsonParser p) throws IOException {
+    List<Turn> turns = new ArrayList<>();
+    boolean bad = false;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        bad = true;
+        continue;
+      }
+      String from = null, value = null;
+      for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        String text = v == JsonToken.VALUE_STRING ? p.getText() : null;
+        if (field.equals("from")) from = text;
+        else if (field.equals("value")) value = text;
+        p.skipChildren();
+      }
+      if (from == null || value == null) bad = true;
+      else turns.add(new Turn(from, value));
+    }
+    return bad ? null : turns;
+  }
+
+  /** A scalar as a tree's asText() gives it (numbers in their canonical form). */
+  private static String scalarText(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case VALUE_NUMBER_INT -> p.getNumberValue().toString();
+      case VALUE_NUMBER_FLOAT -> Double.toString(p.getDoubleValue());
+      default -> p.getText();
+    };
   }
 
   /** ShareGPT-style: neither an image nor an image token. */
@@ -191,13 +265,20 @@ final class Checks {
     return null;
   }
 
-  /** The compact JSON of an accepted record: id, image, conversations. */
-  static String toJson(LlavaRecord r) {
-    try {
-      return COMPACT.writeValueAsString(new LlavaRecord(r.id(), r.image(), r.conversations()));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+  /** The compact JSON of an accepted record, as the authors' files have it: id, image, conversations. */
+  static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    if (r.id() != null) g.writeStringField("id", r.id());
+    if (r.image() != null) g.writeStringField("image", r.image());
+    g.writeArrayFieldStart("conversations");
+    for (Turn t : r.conversations()) {
+      g.writeStartObject();
+      g.writeStringField("from", t.from());
+      g.writeStringField("value", t.value());
+      g.writeEndObject();
     }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   /** Longest text of a broken element kept in rejects.jsonl. */

@@ -1,7 +1,10 @@
 package org.mapd.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +33,7 @@ final class Classify extends DoFn<Range, Void> {
   static final int MAX_RECORD_BYTES = 64 << 20;
 
   private static final JoinMap.PerJvm<Map<String, String>> JOINS = new JoinMap.PerJvm<>(JoinMap::read);
-  private static final JoinMap.PerJvm<Set<String>> IMAGE_INDEX =
+  static final JoinMap.PerJvm<Set<String>> IMAGE_INDEX =
       new JoinMap.PerJvm<>(f -> DataBench.imageIndex(f.toString()));
 
   private final SplitRules rules;
@@ -93,7 +96,7 @@ final class Classify extends DoFn<Range, Void> {
     long first = range.starts()[0];
     long bytes = range.ends()[range.size() - 1] - first;
     byte[] buf = new byte[(int) Math.min(bytes, Range.MAX_BYTES + MAX_RECORD_BYTES)];
-    Map<String, StringBuilder> lines = new TreeMap<>();
+    Lines lines = new Lines();
     long removed = 0;
     try (FileChannel ch = FileChannel.open(Path.of(range.file()))) {
       boolean loaded = bytes <= buf.length;
@@ -106,32 +109,31 @@ final class Classify extends DoFn<Range, Void> {
         String damage = range.damaged().get(i);
         if (damage == null && length > MAX_RECORD_BYTES) damage = "a record of " + length + " bytes";
         if (damage != null) {
-          reject(lines, range, index, Checks.Reason.MALFORMED_JSON, Checks.rejectLine(range.source(), index,
+          lines.reject(range, index, Checks.Reason.MALFORMED_JSON, Checks.rejectLine(range.source(), index,
               Checks.Reason.MALFORMED_JSON, damage, buf, off, (int) Math.min(length, buf.length - off)));
           continue;
         }
         removed += classify(range, index, buf, off, (int) length, lines);
       }
     }
-    for (Map.Entry<String, StringBuilder> l : lines.entrySet()) {
+    for (Map.Entry<String, ByteArrayOutputStream> l : lines.byDestination.entrySet()) {
       Writers.writeShard(shard(shards, l.getKey(), range), l.getValue());
     }
     // counters as a shard too: no aggregation transforms, whose set-up costs seconds per pipeline
-    Writers.writeShard(shard(shards, COUNTS, range),
-        "read:" + range.source() + '\t' + range.size() + "\nremoved_text_only\t" + removed + '\n');
+    ByteArrayOutputStream counts = new ByteArrayOutputStream();
+    counts.writeBytes(("read:" + range.source() + '\t' + range.size() + "\nremoved_text_only\t" + removed + '\n')
+        .getBytes(StandardCharsets.UTF_8));
+    Writers.writeShard(shard(shards, COUNTS, range), counts);
   }
 
   /** Checks and splits one record into lines; returns 1 when it is text-only (removed), else 0. */
-  private int classify(Range range, long index, byte[] buf, int off, int len, Map<String, StringBuilder> lines) {
+  private int classify(Range range, long index, byte[] buf, int off, int len, Lines lines) throws IOException {
     String name = range.source();
     SplitRules.Source source = sources.get(range.order());
     boolean pretrain = name.equals("pretrain");
-    JsonNode tree = null;
-    String id = null;
+    LlavaRecord r = null;
     try {
-      tree = Checks.tree(buf, off, len);
-      LlavaRecord r = Checks.parse(tree);
-      id = r.id();
+      r = Checks.parse(buf, off, len);
       if (Checks.textOnly(r)) {
         if (pretrain) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, "caption without image");
         return 1;
@@ -145,19 +147,51 @@ final class Classify extends DoFn<Range, Void> {
       }
       if (imageIndex == null) Checks.checkImage(image, fullImageCheck);
       else if (!imageIndex.contains(image.toString())) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, image.toString());
-      lines.computeIfAbsent("dataset/" + dataset, k -> new StringBuilder(1 << 16))
-          .append(order(range.order(), index)).append('|').append(name).append('\t').append(Checks.toJson(r)).append('\n');
+      lines.accept("dataset/" + dataset, range, index, r);
     } catch (Checks.Rejected x) {
+      // rare: the record is embedded as JSON when it is JSON, else as a snippet of its bytes
+      JsonNode tree = null;
+      try {
+        tree = Checks.tree(buf, off, len);
+      } catch (Checks.Rejected notJson) {
+        // stays a snippet
+      }
       String line = tree == null
           ? Checks.rejectLine(name, index, x.reason, x.getMessage(), buf, off, len)
-          : Checks.rejectLine(name, index, id, x.reason, x.getMessage(), tree);
-      reject(lines, range, index, x.reason, line);
+          : Checks.rejectLine(name, index, r == null ? null : r.id(), x.reason, x.getMessage(), tree);
+      lines.reject(range, index, x.reason, line);
     }
     return 0;
   }
 
-  private static void reject(Map<String, StringBuilder> lines, Range range, long index, Checks.Reason reason, String line) {
-    lines.computeIfAbsent(REJECTS, k -> new StringBuilder()).append(order(range.order(), index)).append('|')
-        .append(range.source()).append('|').append(reason.key()).append('\t').append(line).append('\n');
+  /** The shard lines of one range, as UTF-8 bytes per destination. */
+  private static final class Lines {
+    final Map<String, ByteArrayOutputStream> byDestination = new TreeMap<>();
+    private final ByteArrayOutputStream record = new ByteArrayOutputStream(1 << 12);
+    private final JsonGenerator json;
+
+    Lines() throws IOException {
+      json = Checks.COMPACT.getFactory().createGenerator(record);
+      json.setRootValueSeparator(null); // one record per line, nothing between them
+    }
+
+    private ByteArrayOutputStream to(String destination) {
+      return byDestination.computeIfAbsent(destination, k -> new ByteArrayOutputStream(1 << 16));
+    }
+
+    void accept(String destination, Range range, long index, LlavaRecord r) throws IOException {
+      ByteArrayOutputStream out = to(destination);
+      out.writeBytes((order(range.order(), index) + '|' + range.source() + '\t').getBytes(StandardCharsets.UTF_8));
+      Checks.writeJson(r, json);
+      json.flush();
+      record.writeTo(out);
+      record.reset();
+      out.write('\n');
+    }
+
+    void reject(Range range, long index, Checks.Reason reason, String line) {
+      to(REJECTS).writeBytes((order(range.order(), index) + '|' + range.source() + '|' + reason.key() + '\t' + line + '\n')
+          .getBytes(StandardCharsets.UTF_8));
+    }
   }
 }

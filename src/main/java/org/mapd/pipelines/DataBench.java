@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,14 +47,43 @@ public final class DataBench {
   static final String LETTER = "\nAnswer with the option's letter from the given choices directly.";
   static final String CAPTION = "\nProvide a one-sentence caption for the provided image.";
 
-  /** Kinds of records with their exact counts in mix665k (conv/detail/complex split of 157,712 by 58:23:77). */
+  /**
+   * Kinds of records with their exact counts in mix665k (conv/detail/complex split of 157,712 by 58:23:77), the
+   * range of (human, gpt) pairs per record and the words of a long answer. The real file is about 1 GB (500
+   * bytes per record would make it a third of that): VQA questions of one image are merged into one record
+   * (VQAv2 ~5 per image, GQA ~13, VG and RefCOCO regions likewise), and the GPT-written answers are long
+   * (conversation_58k.json is 126 MB for 56,681 records, complex_reasoning_77k.json 79.6 MB, detail_23k.json
+   * 20.5 MB; LLaVA docs/Data.md). These ranges are estimates that give a file of that size, not measured
+   * distributions.
+   */
   enum Kind {
-    CONV(56_681), DETAIL(23_240), COMPLEX(77_791), SHAREGPT(40_688), VQAV2(82_783), GQA(72_140), OKVQA(8_998),
-    OCRVQA(80_000), AOKVQA(66_160), TEXTCAPS(21_953), REFCOCO(48_447), VG(86_417);
+    CONV(56_681, 1, 5, 90), DETAIL(23_240, 1, 1, 130), COMPLEX(77_791, 1, 1, 160), SHAREGPT(40_688, 1, 6, 220),
+    VQAV2(82_783, 1, 10, 0), GQA(72_140, 5, 21, 0), OKVQA(8_998, 1, 1, 0), OCRVQA(80_000, 1, 9, 0),
+    AOKVQA(66_160, 1, 1, 0), TEXTCAPS(21_953, 1, 1, 0), REFCOCO(48_447, 1, 7, 0), VG(86_417, 5, 15, 0);
 
-    final int count;
+    final int count, minPairs, maxPairs, answerWords;
 
-    Kind(int count) { this.count = count; }
+    Kind(int count, int minPairs, int maxPairs, int answerWords) {
+      this.count = count;
+      this.minPairs = minPairs;
+      this.maxPairs = maxPairs;
+      this.answerWords = answerWords;
+    }
+  }
+
+  private static final String[] WORDS = ("the a person street bus two cars red blue small large standing near on in with "
+      + "while next to several some people table kitchen window light dog cat sign building tree water sky white "
+      + "black wooden metal plate food holding riding looking walking sitting background foreground scene image "
+      + "appears likely because which could would may safety weather traffic crowded busy quiet").split(" ");
+
+  /** n words of filler prose, deterministic in r. */
+  private static String prose(Random r, int n) {
+    StringBuilder b = new StringBuilder(n * 7);
+    for (int w = 0; w < n; w++) {
+      if (w > 0) b.append(w % 17 == 0 ? ". " : " ");
+      b.append(WORDS[r.nextInt(WORDS.length)]);
+    }
+    return b.append('.').toString();
   }
 
   /** Result of one measurement: per-dataset counts, records/s over the mix records. */
@@ -163,28 +192,25 @@ public final class DataBench {
   /** (human, gpt) pairs in the real prompt shapes; the first human turn carries the image token. */
   private static List<String[]> turns(Kind kind, int i, Random r) {
     List<String[]> t = new ArrayList<>();
-    int pairs = 1 + r.nextInt(kind == Kind.CONV || kind == Kind.VQAV2 || kind == Kind.GQA || kind == Kind.OCRVQA
-        || kind == Kind.REFCOCO || kind == Kind.VG || kind == Kind.SHAREGPT ? 5 : 1);
+    int pairs = kind.minPairs + r.nextInt(kind.maxPairs - kind.minPairs + 1);
     for (int p = 0; p < pairs; p++) {
       String q, a;
       switch (kind) {
         case CONV -> {
           q = "What is the person in picture " + i + " doing, question " + p + "?";
-          a = "The person is riding a bicycle along a busy street, next to a red bus and several parked cars.";
+          a = prose(r, kind.answerWords / 2 + r.nextInt(kind.answerWords));
         }
         case DETAIL -> {
           q = "Describe the following image in detail (" + i + ").";
-          a = "The image shows a kitchen with white cabinets, a stainless steel refrigerator, a wooden table with four "
-              + "chairs, a bowl of fruit on the counter and a window letting in natural light.";
+          a = prose(r, kind.answerWords / 2 + r.nextInt(kind.answerWords));
         }
         case COMPLEX -> {
           q = "What challenges might the people in scene " + i + " face?";
-          a = "They may struggle with the heavy rain: the umbrellas are small, the street is flooded and the traffic "
-              + "is dense, so crossing safely and keeping their belongings dry would be difficult.";
+          a = prose(r, kind.answerWords / 2 + r.nextInt(kind.answerWords));
         }
         case SHAREGPT -> {
           q = "Write a short poem about the sea, number " + i + "." + (p > 0 ? " Make it rhyme." : "");
-          a = "The sea rolls in with silver foam,\nit calls the sailors far from home.";
+          a = prose(r, kind.answerWords / 2 + r.nextInt(kind.answerWords));
         }
         case VQAV2, OKVQA, GQA -> {
           q = "What color is object " + p + " in image " + i + "?" + SINGLE;
@@ -273,9 +299,11 @@ public final class DataBench {
 
   /**
    * The baseline: one thread, Jackson streaming, each record parsed once and split with the same SplitRules
-   * and checks (image existence from the index). Counts per dataset, like PrepareSummary.datasets (non-empty).
+   * and checks (image existence from the index), each accepted record written to its dataset file under
+   * {@code out} (the authors' layout, exact duplicates left out), as a plain single-threaded splitter would.
+   * Counts per dataset, like PrepareSummary.datasets (non-empty).
    */
-  static Result baseline(Path datasets, SplitRules rules, Set<String> index) throws IOException {
+  static Result baseline(Path datasets, Path out, SplitRules rules, Set<String> index) throws IOException {
     long start = System.nanoTime();
     JsonFactory f = Checks.COMPACT.getFactory();
     Map<String, Path> instruct = new TreeMap<>();
@@ -286,40 +314,52 @@ public final class DataBench {
     List<Pattern> regexes = new ArrayList<>();
     for (SplitRules.Rule r : mix.rules()) regexes.add(r.firstHumanRegex() == null ? null : Pattern.compile(r.firstHumanRegex()));
     Map<String, Long> counts = new TreeMap<>();
+    Map<String, OutputStream> files = new HashMap<>();
+    Map<String, Set<java.nio.ByteBuffer>> seen = new HashMap<>();
+    java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
     long[] read = new long[2]; // records, removed text-only
-    stream(f, datasets.resolve(mix.file()), node -> {
-      read[0]++;
-      LlavaRecord r = Checks.parse(node);
-      if (Checks.textOnly(r)) {
-        read[1]++;
-        return;
-      }
-      String firstHuman = Checks.checkTurns(r);
-      Path image = Checks.resolve(root, r.image());
-      String ds = Checks.classify(rules, mix, regexes, r, firstHuman, joins, true);
-      if (ds == null || !index.contains(image.toString())) return; // a reject: not counted
-      counts.merge(ds, 1L, Long::sum);
-    });
-    double s = (System.nanoTime() - start) / 1e9;
-    return new Result("baseline (1 thread, Jackson streaming)", counts, read[1], s, read[0] / s);
-  }
-
-  private interface RecordFn {
-    void accept(JsonNode record) throws Checks.Rejected;
-  }
-
-  private static void stream(JsonFactory f, Path file, RecordFn fn) throws IOException {
-    try (JsonParser p = f.createParser(file.toFile())) {
-      if (p.nextToken() != JsonToken.START_ARRAY) throw new IOException(file + " is not a JSON array");
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        JsonNode node = p.readValueAsTree();
+    try (JsonParser p = f.createParser(datasets.resolve(mix.file()).toFile());
+        JsonGenerator g = f.createGenerator(json)) {
+      g.setRootValueSeparator(null);
+      if (p.nextToken() != JsonToken.START_ARRAY) throw new IOException(mix.file() + " is not a JSON array");
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        read[0]++;
         try {
-          fn.accept(node);
+          LlavaRecord r = Checks.parse(p, t);
+          if (Checks.textOnly(r)) {
+            read[1]++;
+            continue;
+          }
+          String firstHuman = Checks.checkTurns(r);
+          Path image = Checks.resolve(root, r.image());
+          String ds = Checks.classify(rules, mix, regexes, r, firstHuman, joins, true);
+          if (ds == null || !index.contains(image.toString())) continue; // a reject: the synthetic data has none
+          json.reset();
+          Checks.writeJson(r, g);
+          g.flush();
+          byte[] b = json.toByteArray();
+          if (!seen.computeIfAbsent(ds, k -> new HashSet<>()).add(java.nio.ByteBuffer.wrap(b))) continue;
+          OutputStream o = files.get(ds);
+          if (o == null) {
+            Path file = DatasetFile.path(out, ds);
+            Files.createDirectories(file.getParent());
+            files.put(ds, o = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+            o.write('[');
+          }
+          o.write(counts.merge(ds, 1L, Long::sum) == 1 ? Writers.NEW_LINE : Writers.COMMA_NEW_LINE);
+          o.write(b);
         } catch (Checks.Rejected ignored) {
-          // rejects are not counted per dataset; the synthetic data has none
+          // as above
         }
       }
+    } finally {
+      for (OutputStream o : files.values()) {
+        o.write(Writers.CLOSE);
+        o.close();
+      }
     }
+    double s = (System.nanoTime() - start) / 1e9;
+    return new Result("baseline (1 thread, Jackson streaming)", counts, read[1], s, read[0] / s);
   }
 
   /** PrepareData on one runner (flink: [local], parallelism 2) with the image index in place of images. */
@@ -328,6 +368,8 @@ public final class DataBench {
     System.setProperty(IMAGE_INDEX, index.toString());
     System.setProperty(FLINK_PARALLELISM, "2");
     try {
+      // the index stands in for the file system, which needs no loading: loaded before the clock, as the baseline's
+      Classify.IMAGE_INDEX.get(index);
       long start = System.nanoTime();
       PrepareSummary s = PrepareData.run(datasets, out, new PrepareData.Options(runner, "[local]", false, 1, training));
       double sec = (System.nanoTime() - start) / 1e9;
@@ -357,7 +399,7 @@ public final class DataBench {
         Files.size(datasets.resolve(rules.source("mix665k").file())) / 1e6, (System.nanoTime() - start) / 1e9, work);
     out.flush();
     List<Result> results = new ArrayList<>();
-    results.add(baseline(datasets, rules, imageIndex(index.toString())));
+    results.add(baseline(datasets, work.resolve("out-baseline"), rules, imageIndex(index.toString())));
     print(out, results.get(0), null);
     for (String runner : runners) {
       Result r = pipeline(runner, datasets, work.resolve("out-" + runner), index, training);

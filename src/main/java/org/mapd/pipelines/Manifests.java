@@ -1,10 +1,12 @@
 package org.mapd.pipelines;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.mapd.Json;
 import org.mapd.conf.TrainConfig;
 import org.mapd.conf.Training;
@@ -62,46 +65,88 @@ public final class Manifests {
   }
 
   /**
-   * Writes the manifests of every strategy present in {@code training.strategies()}.
+   * Writes the manifests of every strategy present in {@code training.strategies()}, one file per core at
+   * a time (each file has its own random stream, so the order of writing changes nothing).
    *
    * @param sizes dataset name to record count, in a fixed order
    * @return notes on datasets too small for a strategy
    */
   public static List<String> write(Path out, Map<String, Long> sizes, Training training, long seed) {
-    List<String> notes = new ArrayList<>();
     Map<String, TrainConfig> s = training.strategies();
+    List<Supplier<List<String>>> files = new ArrayList<>(); // each writes one file and returns its notes
     for (String name : List.of("mapd", "multitask")) {
       if (!s.containsKey(name)) continue;
       TrainConfig c = s.get(name);
       for (int e = 0; e < c.epochs(); e++) {
-        write(tasksFile(out, name, e), metaTasks(sizes, c.kSupport(), c.kQuery(), random(seed, name, e), e == 0 ? notes : null));
+        int epoch = e;
+        files.add(() -> {
+          List<String> notes = new ArrayList<>();
+          List<MetaTask> tasks = metaTasks(sizes, c.kSupport(), c.kQuery(), random(seed, name, epoch), notes);
+          write(tasksFile(out, name, epoch), tasks.size(), (i, g) -> {
+            MetaTask t = tasks.get(i);
+            g.writeStringField("dataset", t.dataset());
+            ints(g, "support", t.support());
+            ints(g, "query", t.query());
+          });
+          return epoch == 0 ? notes : List.of();
+        });
       }
     }
     if (s.containsKey("ict")) {
       TrainConfig c = s.get("ict");
       for (int e = 0; e < c.epochs(); e++) {
-        write(tasksFile(out, "ict", e), ict(sizes, c.ictContext(), random(seed, "ict", e), e == 0 ? notes : null));
+        int epoch = e;
+        files.add(() -> {
+          List<String> notes = new ArrayList<>();
+          List<IctSample> samples = ict(sizes, c.ictContext(), random(seed, "ict", epoch), notes);
+          write(tasksFile(out, "ict", epoch), samples.size(), (i, g) -> {
+            IctSample x = samples.get(i);
+            g.writeStringField("dataset", x.dataset());
+            ints(g, "context", x.context());
+            g.writeNumberField("query", x.query());
+          });
+          return epoch == 0 ? notes : List.of();
+        });
       }
     }
     if (s.containsKey("nometatask")) {
+      // every example of every dataset once, shuffled: position p is example p - first[d] of dataset d
+      List<String> names = new ArrayList<>(sizes.keySet());
+      long[] first = new long[names.size() + 1];
+      for (int d = 0; d < names.size(); d++) first[d + 1] = first[d] + sizes.get(names.get(d));
       for (int e = 0; e < s.get("nometatask").epochs(); e++) {
-        List<Example> all = new ArrayList<>();
-        sizes.forEach((ds, n) -> { for (int i = 0; i < n; i++) all.add(new Example(ds, i)); });
-        Collections.shuffle(all, random(seed, "nometatask", e));
-        write(tasksFile(out, "nometatask", e), all);
+        int epoch = e;
+        files.add(() -> {
+          int[] order = permutation((int) first[names.size()], random(seed, "nometatask", epoch));
+          write(tasksFile(out, "nometatask", epoch), order.length, (i, g) -> {
+            int d = java.util.Arrays.binarySearch(first, order[i]);
+            d = d >= 0 ? d : -d - 2;
+            while (first[d + 1] == first[d]) d++; // empty datasets share a start
+            g.writeStringField("dataset", names.get(d));
+            g.writeNumberField("index", order[i] - first[d]);
+          });
+          return List.of();
+        });
       }
     }
     if (s.containsKey("modelavg")) {
       for (int e = 0; e < s.get("modelavg").epochs(); e++) {
-        Random r = random(seed, "modelavg", e);
-        for (Map.Entry<String, Long> d : sizes.entrySet()) {
-          List<Example> l = new ArrayList<>();
-          for (int i = 0; i < d.getValue(); i++) l.add(new Example(d.getKey(), i));
-          Collections.shuffle(l, r);
-          write(modelAvgFile(out, d.getKey(), e), l);
-        }
+        int epoch = e;
+        files.add(() -> { // one random stream across the datasets of an epoch
+          Random r = random(seed, "modelavg", epoch);
+          for (Map.Entry<String, Long> d : sizes.entrySet()) {
+            int[] order = permutation(d.getValue().intValue(), r);
+            write(modelAvgFile(out, d.getKey(), epoch), order.length, (i, g) -> {
+              g.writeStringField("dataset", d.getKey());
+              g.writeNumberField("index", order[i]);
+            });
+          }
+          return List.of();
+        });
       }
     }
+    List<String> notes = new ArrayList<>();
+    for (List<String> n : files.parallelStream().map(Supplier::get).toList()) notes.addAll(n);
     return notes;
   }
 
@@ -115,17 +160,16 @@ public final class Manifests {
     for (Map.Entry<String, Long> d : sizes.entrySet()) {
       int n = d.getValue().intValue();
       if (n < k) {
-        if (notes != null && n > 0) notes.add(d.getKey() + ": " + n + " records < " + k + " per meta-task, no tasks");
+        if (n > 0) notes.add(d.getKey() + ": " + n + " records < " + k + " per meta-task, no tasks");
         continue;
       }
-      List<Integer> perm = permutation(n, r);
+      int[] perm = permutation(n, r);
       for (int start = 0; start < n; start += k) {
-        List<Integer> group = new ArrayList<>(perm.subList(start, Math.min(n, start + k)));
+        List<Integer> group = new ArrayList<>(k);
+        for (int i = start; i < Math.min(n, start + k); i++) group.add(perm[i]);
         if (group.size() < k) {
           Set<Integer> in = new HashSet<>(group);
-          List<Integer> others = new ArrayList<>();
-          for (int i : permutation(n, r)) if (!in.contains(i)) others.add(i);
-          group.addAll(others.subList(0, k - group.size()));
+          for (int i : permutation(n, r)) if (group.size() < k && !in.contains(i)) group.add(i);
         }
         tasks.add(new MetaTask(d.getKey(), List.copyOf(group.subList(0, kSupport)), List.copyOf(group.subList(kSupport, k))));
       }
@@ -140,15 +184,14 @@ public final class Manifests {
     for (Map.Entry<String, Long> d : sizes.entrySet()) {
       int n = d.getValue().intValue();
       if (n <= context) {
-        if (notes != null && n > 0) notes.add(d.getKey() + ": " + n + " records <= " + context + " ICT context, no samples");
+        if (n > 0) notes.add(d.getKey() + ": " + n + " records <= " + context + " ICT context, no samples");
         continue;
       }
       for (int q : permutation(n, r)) {
-        Set<Integer> seen = new HashSet<>();
         List<Integer> ctx = new ArrayList<>(context);
         while (ctx.size() < context) {
           int i = r.nextInt(n);
-          if (i != q && seen.add(i)) ctx.add(i);
+          if (i != q && !ctx.contains(i)) ctx.add(i);
         }
         l.add(new IctSample(d.getKey(), ctx, q));
       }
@@ -157,20 +200,46 @@ public final class Manifests {
     return l;
   }
 
-  private static List<Integer> permutation(int n, Random r) {
-    List<Integer> p = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) p.add(i);
-    Collections.shuffle(p, r);
+  /** 0..n-1 shuffled with the same draws as Collections.shuffle of that list (the files stay as they were). */
+  private static int[] permutation(int n, Random r) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) p[i] = i;
+    for (int i = n; i > 1; i--) {
+      int j = r.nextInt(i), t = p[i - 1];
+      p[i - 1] = p[j];
+      p[j] = t;
+    }
     return p;
   }
 
-  private static void write(Path file, List<?> lines) {
-    List<String> json = new ArrayList<>(lines.size());
+  private interface Line {
+    void write(int i, JsonGenerator g) throws IOException;
+  }
+
+  /** Writes lines 0..n-1 as compact JSON objects, one per line, through a temp file. */
+  private static void write(Path file, int n, Line line) {
     try {
-      for (Object o : lines) json.add(Checks.COMPACT.writeValueAsString(o));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+      try (JsonGenerator g = Checks.COMPACT.getFactory().createGenerator(
+          new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        g.setRootValueSeparator(new SerializedString("\n"));
+        for (int i = 0; i < n; i++) {
+          g.writeStartObject();
+          line.write(i, g);
+          g.writeEndObject();
+        }
+        if (n > 0) g.writeRaw('\n');
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
     }
-    Writers.writeLines(file, "", json, "\n", json.isEmpty() ? "" : "\n");
+  }
+
+  private static void ints(JsonGenerator g, String field, List<Integer> values) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (int v : values) g.writeNumber(v);
+    g.writeEndArray();
   }
 }

@@ -31,7 +31,7 @@ import org.mapd.conf.Training;
  * pipelines/split_rules.json into the 15 finetuning datasets (authors' layout, method.md §2), keeps the
  * accepted LCS-558K captions, writes rejects.jsonl and summary.json, then the meta-task manifests.
  * The driver scans each JSON array file for its element boundaries ({@link ReadJsonArray}) and cuts it
- * into {@link Range}s of a few thousand records; the pipeline spreads the ranges over the workers, where
+ * into {@link Range}s of up to 16k records; the pipeline spreads the ranges over the workers, where
  * one {@link Classify} call parses, checks and writes a whole range, so Beam's per-element cost is paid per
  * range. One code path for DirectRunner and FlinkRunner; OUT/.prepare holds the intermediate shards and is
  * removed after a successful run.
@@ -134,7 +134,9 @@ public final class PrepareData {
     }
     // a new name per run: workers cache the map per JVM by file
     Path joinsFile = work.resolve("joins-" + java.util.UUID.randomUUID() + ".bin");
-    JoinMap.write(joinsFile, JoinMap.build(instructFiles, okvqaKnown ? okFile : null, rules.okvqa().matched()));
+    // built on a second core while this one scans the sources: neither needs the other
+    java.util.concurrent.CompletableFuture<Void> joins = java.util.concurrent.CompletableFuture.runAsync(() ->
+        JoinMap.write(joinsFile, JoinMap.build(instructFiles, okvqaKnown ? okFile : null, rules.okvqa().matched())));
 
     // Cut every source into ranges of elements; what is wrong with a file as a whole becomes a note
     List<Range> ranges = new ArrayList<>();
@@ -143,6 +145,11 @@ public final class PrepareData {
       ReadJsonArray.Elements e = ReadJsonArray.scan(file);
       for (String n : e.notes()) notes.add("source " + sources.get(i).name() + ": " + n);
       ranges.addAll(Range.cut(sources.get(i).name(), i, file.toString(), e));
+    }
+    try {
+      joins.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
 
     long scanned = System.nanoTime();
@@ -191,31 +198,33 @@ public final class PrepareData {
    * the same dataset (the split is a function of the record), so duplicates are found per dataset.
    */
   static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
-    List<String[]> rejects = Writers.merge(shards.resolve(Classify.REJECTS));
+    List<String[]> rejects = java.util.Collections.synchronizedList(Writers.merge(shards.resolve(Classify.REJECTS)));
     Path datasets = shards.resolve("dataset");
     if (Files.isDirectory(datasets)) {
-      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(datasets)) {
-        for (Path d : dirs) {
-          String name = d.getFileName().toString();
-          List<String> json = new ArrayList<>();
-          java.util.Set<String> seen = new java.util.HashSet<>();
-          for (String[] kv : Writers.merge(d)) {
-            if (seen.add(kv[1])) {
-              json.add(kv[1]);
-              continue;
-            }
-            String[] k = kv[0].split("\\|");
-            JsonNode record = Checks.COMPACT.readTree(kv[1]);
-            JsonNode id = record.get("id");
-            rejects.add(new String[] {kv[0] + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),
-                id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, "same as an earlier record", record)});
-          }
-          Writers.writeJsonArray(datasetFile(out, name), json);
-          counts.put("dataset:" + name, (long) json.size());
-        }
+      List<Path> dirs;
+      try (var l = Files.list(datasets)) {
+        dirs = l.toList();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      // one dataset per core: each is a byte copy with a look-up per record
+      Map<String, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();
+      dirs.parallelStream().forEach(d -> {
+        String name = d.getFileName().toString();
+        sizes.put(name, Writers.mergeDataset(d, datasetFile(out, name), (key, buf, off, len) -> {
+          String[] k = key.split("\\|");
+          JsonNode record;
+          try {
+            record = Checks.tree(buf, off, len);
+          } catch (Checks.Rejected e) {
+            throw new IllegalStateException("a shard line of " + d + " is not JSON: " + e.getMessage());
+          }
+          JsonNode id = record.get("id");
+          rejects.add(new String[] {key + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),
+              id == null || id.isNull() ? null : id.asText(), Checks.Reason.DUPLICATE, "same as an earlier record", record)});
+        }));
+      });
+      sizes.forEach((name, n) -> counts.put("dataset:" + name, n));
     }
     rejects.sort((a, b) -> a[0].compareTo(b[0]));
     List<String> lines = new ArrayList<>();

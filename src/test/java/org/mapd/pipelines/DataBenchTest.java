@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ class DataBenchTest {
     assertEquals(baseline.datasets(), direct.datasets());
     assertEquals(baseline.removedTextOnly(), direct.removedTextOnly());
     assertTrue(text.toString().contains("counts = baseline"), text.toString());
+    // and writes the same dataset files, byte for byte
+    for (String ds : baseline.datasets().keySet()) {
+      assertEquals(-1L, Files.mismatch(DatasetFile.path(dir.resolve("out-baseline"), ds), DatasetFile.path(dir.resolve("out-direct"), ds)), ds);
+    }
     assertEquals(null, System.getProperty(DataBench.IMAGE_INDEX));
   }
 }
