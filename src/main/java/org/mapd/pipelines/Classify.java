@@ -21,13 +21,15 @@ import org.mapd.data.LlavaRecord;
  * Checks and splits one {@link Range}: reads its bytes, parses each record once, runs every per-record
  * check and writes the range's shard files itself (one per destination, named by source order and first
  * index, so a retried range overwrites its own shards), its counters included.
- * Shard lines: "dataset/"+name gets (source order|index|source, compact JSON); "rejects" gets
- * (source order|index|source|reason, rejects.jsonl line).
+ * "dataset/"+name gets the accepted records as {@link DatasetShards}; "rejects" and "counts" get lines of
+ * (sort key, tab, content): (source order|index|source|reason, rejects.jsonl line) and (counter, value).
  */
 final class Classify extends DoFn<Range, Void> {
   /** Pseudo-dataset of the accepted caption records. */
   static final String PRETRAIN = "__pretrain";
   static final String REJECTS = "rejects";
+  /** Folder of the {@link DatasetShards}, one subfolder per dataset. */
+  static final String DATASET = "dataset";
   static final String COUNTS = "counts";
   /** A record larger than this is rejected unread: no LLaVA record comes near it, a hostile file might. */
   static final int MAX_RECORD_BYTES = 64 << 20;
@@ -116,9 +118,10 @@ final class Classify extends DoFn<Range, Void> {
         removed += classify(range, index, buf, off, (int) length, lines);
       }
     }
-    for (Map.Entry<String, ByteArrayOutputStream> l : lines.byDestination.entrySet()) {
-      Writers.writeShard(shard(shards, l.getKey(), range), l.getValue());
+    for (Map.Entry<String, DatasetShards.Writer> d : lines.datasets.entrySet()) {
+      d.getValue().write(shard(shards, DATASET + "/" + d.getKey(), range));
     }
+    if (lines.rejects.size() > 0) Writers.writeShard(shard(shards, REJECTS, range), lines.rejects);
     // counters as a shard too: no aggregation transforms, whose set-up costs seconds per pipeline
     ByteArrayOutputStream counts = new ByteArrayOutputStream();
     counts.writeBytes(("read:" + range.source() + '\t' + range.size() + "\nremoved_text_only\t" + removed + '\n')
@@ -147,7 +150,7 @@ final class Classify extends DoFn<Range, Void> {
       }
       if (imageIndex == null) Checks.checkImage(image, fullImageCheck);
       else if (!imageIndex.contains(image.toString())) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, image.toString());
-      lines.accept("dataset/" + dataset, range, index, r);
+      lines.accept(dataset, range, index, r);
     } catch (Checks.Rejected x) {
       // rare: the record is embedded as JSON when it is JSON, else as a snippet of its bytes
       JsonNode tree = null;
@@ -164,33 +167,28 @@ final class Classify extends DoFn<Range, Void> {
     return 0;
   }
 
-  /** The shard lines of one range, as UTF-8 bytes per destination. */
+  /** What one range writes: its records per dataset, and its rejects as lines. */
   private static final class Lines {
-    final Map<String, ByteArrayOutputStream> byDestination = new TreeMap<>();
-    private final ByteArrayOutputStream record = new ByteArrayOutputStream(1 << 12);
+    final Map<String, DatasetShards.Writer> datasets = new TreeMap<>();
+    final ByteArrayOutputStream rejects = new ByteArrayOutputStream();
+    private final DatasetShards.Bytes record = new DatasetShards.Bytes(1 << 12);
     private final JsonGenerator json;
 
     Lines() throws IOException {
       json = Checks.COMPACT.getFactory().createGenerator(record);
-      json.setRootValueSeparator(null); // one record per line, nothing between them
+      json.setRootValueSeparator(null); // one record after another, nothing between them
     }
 
-    private ByteArrayOutputStream to(String destination) {
-      return byDestination.computeIfAbsent(destination, k -> new ByteArrayOutputStream(1 << 16));
-    }
-
-    void accept(String destination, Range range, long index, LlavaRecord r) throws IOException {
-      ByteArrayOutputStream out = to(destination);
-      out.writeBytes((order(range.order(), index) + '|' + range.source() + '\t').getBytes(StandardCharsets.UTF_8));
+    void accept(String dataset, Range range, long index, LlavaRecord r) throws IOException {
+      record.reset();
       Checks.writeJson(r, json);
       json.flush();
-      record.writeTo(out);
-      record.reset();
-      out.write('\n');
+      datasets.computeIfAbsent(dataset, k -> new DatasetShards.Writer(range.order(), range.source()))
+          .add(index, record.array(), 0, record.size());
     }
 
     void reject(Range range, long index, Checks.Reason reason, String line) {
-      to(REJECTS).writeBytes((order(range.order(), index) + '|' + range.source() + '|' + reason.key() + '\t' + line + '\n')
+      rejects.writeBytes((order(range.order(), index) + '|' + range.source() + '|' + reason.key() + '\t' + line + '\n')
           .getBytes(StandardCharsets.UTF_8));
     }
   }

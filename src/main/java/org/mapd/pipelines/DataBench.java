@@ -346,7 +346,7 @@ public final class DataBench {
             files.put(ds, o = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
             o.write('[');
           }
-          o.write(counts.merge(ds, 1L, Long::sum) == 1 ? Writers.NEW_LINE : Writers.COMMA_NEW_LINE);
+          o.write(counts.merge(ds, 1L, Long::sum) == 1 ? DatasetShards.NEW_LINE : DatasetShards.COMMA_NEW_LINE);
           o.write(b);
         } catch (Checks.Rejected ignored) {
           // as above
@@ -354,7 +354,7 @@ public final class DataBench {
       }
     } finally {
       for (OutputStream o : files.values()) {
-        o.write(Writers.CLOSE);
+        o.write(DatasetShards.CLOSE);
         o.close();
       }
     }

@@ -199,7 +199,7 @@ public final class PrepareData {
    */
   static void mergeShards(Path shards, Path out, Map<String, Long> counts) {
     List<String[]> rejects = java.util.Collections.synchronizedList(Writers.merge(shards.resolve(Classify.REJECTS)));
-    Path datasets = shards.resolve("dataset");
+    Path datasets = shards.resolve(Classify.DATASET);
     if (Files.isDirectory(datasets)) {
       List<Path> dirs;
       try (var l = Files.list(datasets)) {
@@ -207,17 +207,17 @@ public final class PrepareData {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      // one dataset per core: each is a byte copy with a look-up per record
+      // one dataset per core: each is a file-to-file copy after a look at the hashes
       Map<String, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();
       dirs.parallelStream().forEach(d -> {
         String name = d.getFileName().toString();
-        sizes.put(name, Writers.mergeDataset(d, datasetFile(out, name), (key, buf, off, len) -> {
+        sizes.put(name, DatasetShards.merge(d, datasetFile(out, name), (key, json) -> {
           String[] k = key.split("\\|");
           JsonNode record;
           try {
-            record = Checks.tree(buf, off, len);
+            record = Checks.tree(json, 0, json.length);
           } catch (Checks.Rejected e) {
-            throw new IllegalStateException("a shard line of " + d + " is not JSON: " + e.getMessage());
+            throw new IllegalStateException("a record in the shards of " + d + " is not JSON: " + e.getMessage());
           }
           JsonNode id = record.get("id");
           rejects.add(new String[] {key + "|" + Checks.Reason.DUPLICATE.key(), Checks.rejectLine(k[2], Long.parseLong(k[1]),

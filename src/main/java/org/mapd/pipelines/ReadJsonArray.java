@@ -217,9 +217,15 @@ final class ReadJsonArray {
         for (; i < length; i++) {
           byte b = w[i];
           if (inString) {
-            if (escape) escape = false;
-            else if (b == '\\') escape = true;
-            else if (b == '"') inString = false;
+            if (escape) {
+              escape = false;
+              continue;
+            }
+            // most bytes are string content: run through them in a tight loop
+            while (b != '"' && b != '\\' && ++i < length) b = w[i];
+            if (i == length) break;
+            if (b == '\\') escape = true;
+            else inString = false;
             continue;
           }
           if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;

@@ -1,8 +1,6 @@
 package org.mapd.pipelines;
 
-import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
-import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 
 /** The end of the preparation: shard files written by the pipeline, merged into the outputs. */
@@ -72,77 +67,5 @@ final class Writers {
       throw new UncheckedIOException(e);
     }
     return all;
-  }
-
-  /** What the merge of one dataset tells about a record it drops: its sort key and its JSON line. */
-  interface Duplicate {
-    void found(String key, byte[] buf, int off, int len);
-  }
-
-  /**
-   * Writes one dataset file from its shards, in key order, as bytes (no decoding): a JSON array with one
-   * record per line. A record equal byte for byte to an earlier one is left out and handed to
-   * {@code duplicate}. Returns the number of records written.
-   */
-  static long mergeDataset(Path destination, Path file, Duplicate duplicate) {
-    Set<Line> seen = new HashSet<>();
-    long n = 0;
-    try (var shards = Files.list(destination)) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-      try (OutputStream w = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-        w.write('[');
-        for (Path shard : shards.filter(f -> f.toString().endsWith(".shard")).sorted().toList()) {
-          byte[] b = Files.readAllBytes(shard);
-          for (int start = 0, nl; start < b.length; start = nl + 1) {
-            nl = indexOf(b, (byte) '\n', start);
-            int tab = indexOf(b, (byte) '\t', start);
-            Line json = new Line(b, tab + 1, nl - tab - 1);
-            if (!seen.add(json)) {
-              duplicate.found(new String(b, start, tab - start, StandardCharsets.UTF_8), b, json.off, json.len);
-              continue;
-            }
-            w.write(n++ == 0 ? NEW_LINE : COMMA_NEW_LINE);
-            w.write(b, json.off, json.len);
-          }
-        }
-        w.write(CLOSE);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-    return n;
-  }
-
-  /** The bytes around the records of a dataset file: "[", NEW_LINE, record, COMMA_NEW_LINE, record, ..., CLOSE. */
-  static final byte[] NEW_LINE = {'\n'}, COMMA_NEW_LINE = {',', '\n'}, CLOSE = {'\n', ']', '\n'};
-
-  private static int indexOf(byte[] b, byte x, int from) {
-    for (int i = from; i < b.length; i++) if (b[i] == x) return i;
-    throw new IllegalStateException("shard line without " + (x == '\n' ? "end" : "key"));
-  }
-
-  /** A slice of a shard, equal to another by content. */
-  private static final class Line {
-    final byte[] buf;
-    final int off, len, hash;
-
-    Line(byte[] buf, int off, int len) {
-      this.buf = buf;
-      this.off = off;
-      this.len = len;
-      int h = 1;
-      for (int i = off; i < off + len; i++) h = 31 * h + buf[i];
-      hash = h;
-    }
-
-    @Override
-    public int hashCode() { return hash; }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Line l && l.hash == hash && Arrays.equals(buf, off, off + len, l.buf, l.off, l.off + l.len);
-    }
   }
 }
