@@ -16,17 +16,25 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
+import org.xerial.snappy.Snappy;
 
 /**
  * Parquet fixtures written by arrow-rs (tools/onevision/make-fixtures.mjs), converted and compared byte for
@@ -183,6 +191,45 @@ class OneVisionTest {
     huge.addColumn(ColumnChunkMetaData.get(ColumnPath.get("id"), PrimitiveTypeName.BINARY,
         CompressionCodecName.SNAPPY, Set.of(Encoding.PLAIN), 4, 0, 10, 100, 1L << 40));
     assertEquals("column [id] claims 1099511627776 uncompressed bytes", OneVisionParquet.footerLie(huge, 1000));
+  }
+
+  /** Child JVM of the test below: reads one file and prints each failure. */
+  public static void main(String[] args) throws IOException {
+    long[] rows = {0};
+    for (OneVisionParquet.Failure f : OneVisionParquet.read(Path.of(args[0]), "huge.parquet", row -> rows[0]++)) {
+      System.out.println("FAILURE " + f.note());
+    }
+    System.out.println("ROWS " + rows[0]);
+  }
+
+  @Test
+  void aPageClaimingMoreMemoryThanTheJvmHasCostsOnlyItsRowGroup(@TempDir Path tmp) throws Exception {
+    // two row groups of one row each; the first one's snappy page claims 512 MB uncompressed
+    Path file = tmp.resolve("huge.parquet");
+    MessageType schema = Types.buildMessage().required(PrimitiveTypeName.BINARY).named("id").named("schema");
+    ColumnDescriptor id = schema.getColumns().get(0);
+    ParquetFileWriter w = new ParquetFileWriter(new LocalOutputFile(file), schema, ParquetFileWriter.Mode.CREATE, 1 << 20, 0);
+    w.start();
+    for (int claim : new int[] {512 << 20, 5}) {
+      byte[] plain = {1, 0, 0, 0, 'a'}; // PLAIN binary: length, bytes
+      w.startBlock(1);
+      w.startColumn(id, 1, CompressionCodecName.SNAPPY);
+      w.writeDataPage(1, claim, BytesInput.from(Snappy.compress(plain)), Statistics.createStats(id.getPrimitiveType()), 1,
+          Encoding.BIT_PACKED, Encoding.BIT_PACKED, Encoding.PLAIN);
+      w.endColumn();
+      w.endBlock();
+    }
+    w.end(Map.of());
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-Xmx64m", "-cp", System.getProperty("java.class.path"), OneVisionTest.class.getName(),
+        file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    List<String> failures = out.lines().filter(l -> l.startsWith("FAILURE ")).toList();
+    assertEquals(1, failures.size(), out);
+    assertEquals("FAILURE huge.parquet row group 0: a page claims more memory than the JVM has: Java heap space"
+        + " (1 rows not read)", failures.get(0), out);
+    assertTrue(out.lines().anyMatch(l -> l.equals("ROWS 1")), "the next row group is still read: " + out);
   }
 
   @Test
