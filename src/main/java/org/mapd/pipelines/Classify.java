@@ -2,8 +2,10 @@ package org.mapd.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.mapd.Json;
 import org.mapd.data.LlavaRecord;
 
 /**
@@ -38,13 +41,17 @@ final class Classify extends DoFn<Range, Void> {
   static final JoinMap.PerJvm<Set<String>> IMAGE_INDEX =
       new JoinMap.PerJvm<>(f -> DataBench.imageIndex(f.toString()));
 
-  private final SplitRules rules;
-  private final List<SplitRules.Source> sources;
+  // The rules travel as JSON strings: the DirectRunner serializes and deserializes the DoFn for every bundle,
+  // and with a graph of records the JIT spent 5 s compiling Java serialization (2 s with strings).
+  private final String rulesJson;
+  private final String sourcesJson;
   private final String datasetsRoot;
   private final boolean fullImageCheck;
   private final boolean okvqaKnown;
   private final String joinsFile;
   private final String shards;
+  private transient SplitRules rules;
+  private transient List<SplitRules.Source> sources;
   private transient Map<String, List<Pattern>> regexes;
   private transient Map<String, Path> imageRoots;
   private transient Map<String, String> joins;
@@ -58,8 +65,8 @@ final class Classify extends DoFn<Range, Void> {
    */
   Classify(SplitRules rules, List<SplitRules.Source> sources, String datasetsRoot, boolean fullImageCheck,
       boolean okvqaKnown, String joinsFile, String shards) {
-    this.rules = rules;
-    this.sources = sources;
+    this.rulesJson = Json.write(rules);
+    this.sourcesJson = Json.write(sources);
     this.datasetsRoot = datasetsRoot;
     this.fullImageCheck = fullImageCheck;
     this.okvqaKnown = okvqaKnown;
@@ -69,6 +76,12 @@ final class Classify extends DoFn<Range, Void> {
 
   @Setup
   public void setup() {
+    try {
+      rules = Json.MAPPER.readValue(rulesJson, SplitRules.class);
+      sources = Json.MAPPER.readValue(sourcesJson, new TypeReference<List<SplitRules.Source>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException("split rules of the DoFn", e);
+    }
     regexes = new HashMap<>();
     imageRoots = new HashMap<>();
     String index = System.getProperty(DataBench.IMAGE_INDEX);

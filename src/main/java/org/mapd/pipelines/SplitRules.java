@@ -1,6 +1,5 @@
 package org.mapd.pipelines;
 
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,7 @@ public record SplitRules(
     Instruct150k instruct150k,
     OkVqa okvqa,
     Pretrain pretrain,
-    List<Source> sources) implements Serializable {
+    List<Source> sources) {
 
   /** Relative to the working directory (the repository root, as for the plans); -Dmapd.splitRules overrides. */
   public static final Path DEFAULT_FILE = Path.of("pipelines", "split_rules.json");
@@ -33,16 +32,15 @@ public record SplitRules(
   }
 
   /** The three LLaVA-Instruct-150K files by dataset name. */
-  public record Instruct150k(String comment, Map<String, String> files) implements Serializable {}
+  public record Instruct150k(String comment, Map<String, String> files) {}
 
   /** How VQAv2 and OK-VQA are told apart, or combined when the question file is missing. */
-  public record OkVqa(String comment, String questions, String matched, String unmatched, String combined)
-      implements Serializable {}
+  public record OkVqa(String comment, String questions, String matched, String unmatched, String combined) {}
 
-  public record Pretrain(String file, String imageRoot) implements Serializable {}
+  public record Pretrain(String file, String imageRoot) {}
 
   /** One conversation file; image paths are relative to {@code imageRoot}. */
-  public record Source(String name, String file, String imageRoot, List<Rule> rules) implements Serializable {}
+  public record Source(String name, String file, String imageRoot, List<Rule> rules) {}
 
   /**
    * @param imagePrefix the image path must start with it
@@ -50,8 +48,7 @@ public record SplitRules(
    * @param firstHumanRegex found (not matched) in the first human turn, or null for any
    * @param join instruct150k or okvqa: the dataset comes from a look-up
    */
-  public record Rule(String imagePrefix, String dataset, String firstHumanRegex, String join)
-      implements Serializable {
+  public record Rule(String imagePrefix, String dataset, String firstHumanRegex, String join) {
     /** @param regex this rule's compiled {@code firstHumanRegex} (compiled once per worker) */
     boolean matches(String image, String firstHuman, Pattern regex) {
       if (imagePrefix != null && (image == null || !image.startsWith(imagePrefix))) return false;
