@@ -399,9 +399,12 @@ public final class DataBench {
         Files.size(datasets.resolve(rules.source("mix665k").file())) / 1e6, (System.nanoTime() - start) / 1e9, work);
     out.flush();
     List<Result> results = new ArrayList<>();
-    results.add(baseline(datasets, work.resolve("out-baseline"), rules, imageIndex(index.toString())));
+    Set<String> images = imageIndex(index.toString());
+    settle();
+    results.add(baseline(datasets, work.resolve("out-baseline"), rules, images));
     print(out, results.get(0), null);
     for (String runner : runners) {
+      settle();
       Result r = pipeline(runner, datasets, work.resolve("out-" + runner), index, training);
       results.add(r);
       print(out, r, results.get(0));
@@ -418,6 +421,21 @@ public final class DataBench {
     }
     out.flush();
     return results;
+  }
+
+  /**
+   * Before each timed run: writes the dirty pages of what came before to disk and collects the garbage, so
+   * that no run pays for the previous one's output (each run writes about 1 GB on this input).
+   */
+  private static void settle() {
+    try {
+      new ProcessBuilder("sync").inheritIO().start().waitFor();
+    } catch (IOException e) {
+      // no sync command: the runs share the page cache as they are
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.gc();
   }
 
   private static void print(PrintWriter out, Result r, Result baseline) {
