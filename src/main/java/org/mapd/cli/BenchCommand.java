@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.DecoderConfig;
@@ -277,9 +278,7 @@ final class BenchCommand {
         if (keep) {
           out.println("kept " + work);
         } else {
-          try (var paths = Files.walk(work)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-          }
+          Dirs.deleteTree(work);
         }
         out.flush();
       }

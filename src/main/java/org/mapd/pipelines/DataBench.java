@@ -344,7 +344,7 @@ public final class DataBench {
             Path file = DatasetFile.path(out, ds);
             Files.createDirectories(file.getParent());
             files.put(ds, o = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
-            o.write('[');
+            o.write(DatasetShards.OPEN);
           }
           o.write(counts.merge(ds, 1L, Long::sum) == 1 ? DatasetShards.NEW_LINE : DatasetShards.COMMA_NEW_LINE);
           o.write(b);

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mapd.Json;
 
 /**
  * The pipeline's pieces of the dataset files and their merge. For each dataset it accepted records for, a
@@ -30,8 +31,8 @@ import java.util.Set;
 final class DatasetShards {
   private DatasetShards() {}
 
-  /** The bytes around the records of a dataset file: "[", NEW_LINE, record, COMMA_NEW_LINE, record, ..., CLOSE. */
-  static final byte[] NEW_LINE = {'\n'}, COMMA_NEW_LINE = {',', '\n'}, CLOSE = {'\n', ']', '\n'};
+  /** The bytes around the records of a dataset file: OPEN, NEW_LINE, record, COMMA_NEW_LINE, record, ..., CLOSE. */
+  static final byte[] OPEN = {'['}, NEW_LINE = {'\n'}, COMMA_NEW_LINE = {',', '\n'}, CLOSE = {'\n', ']', '\n'};
 
   /** A growing byte buffer whose content can be read in place. */
   static final class Bytes extends ByteArrayOutputStream {
@@ -102,6 +103,9 @@ final class DatasetShards {
     void found(String key, byte[] json);
   }
 
+  /** Bytes of one index entry: source index, hash, offset (longs) and length (int). */
+  private static final int ENTRY_BYTES = 3 * Long.BYTES + Integer.BYTES;
+
   /** The index of one shard. */
   private record Index(Path shard, int order, String source, long[] sourceIndex, long[] hash, long[] offset, int[] length) {
     int size() { return hash.length; }
@@ -111,7 +115,7 @@ final class DatasetShards {
       DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b));
       int order = in.readInt();
       String source = in.readUTF();
-      int n = in.available() / 28;
+      int n = in.available() / ENTRY_BYTES;
       long[] i = new long[n], h = new long[n], o = new long[n];
       int[] l = new int[n];
       for (int k = 0; k < n; k++) {
@@ -148,7 +152,7 @@ final class DatasetShards {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        write(out, new byte[] {'['});
+        write(out, OPEN);
         if (kept > 0) write(out, NEW_LINE);
         long written = 0;
         for (int s = 0; s < shards.size(); s++) {
@@ -174,6 +178,14 @@ final class DatasetShards {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot merge " + dir + " into " + file, e);
     }
+  }
+
+  /** A dataset file without records, as {@link #merge} writes it when nothing was accepted. */
+  static void writeEmpty(Path file) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(OPEN);
+    b.writeBytes(CLOSE);
+    Json.writeAtomic(file, b.toByteArray());
   }
 
   /** Which records repeat an earlier one: hashes first, then the bytes of the few whose hash repeats. */

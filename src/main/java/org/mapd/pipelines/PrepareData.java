@@ -23,6 +23,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.conf.Training;
 
@@ -76,7 +77,7 @@ public final class PrepareData {
     Path work = out.resolve(".prepare");
     Path shards = work.resolve("shards");
     try {
-      deleteTree(work);
+      Dirs.deleteTree(work);
       Files.createDirectories(work);
       Files.deleteIfExists(out.resolve("rejects.jsonl"));
       Files.deleteIfExists(out.resolve("summary.json"));
@@ -184,7 +185,7 @@ public final class PrepareData {
         + "merge %.1f s, links and manifests %.1f s", summary.read() + summary.pretrain() + summary.pretrainRejected(),
         (scanned - start) / 1e9, ranges.size(), (split - scanned) / 1e9, (merged - split) / 1e9, (System.nanoTime() - merged) / 1e9));
     try {
-      deleteTree(work); // kept when anything above failed, for debugging
+      Dirs.deleteTree(work); // kept when anything above failed, for debugging
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -236,13 +237,6 @@ public final class PrepareData {
     Writers.writeLines(out.resolve("rejects.jsonl"), "", lines, "\n", lines.isEmpty() ? "" : "\n");
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-    }
-  }
-
   private static PipelineOptions pipelineOptions(Options o) {
     PipelineOptions po = PipelineOptionsFactory.create();
     if ("flink".equals(o.runner())) {
@@ -278,7 +272,7 @@ public final class PrepareData {
       String name = !okvqaKnown && ds.equals(rules.okvqa().matched()) ? rules.okvqa().combined() : ds;
       long n = counts.getOrDefault("dataset:" + name, 0L);
       datasets.put(name, n);
-      if (n == 0) Writers.writeJsonArray(DatasetFile.path(out, name), List.of());
+      if (n == 0) DatasetShards.writeEmpty(DatasetFile.path(out, name));
     }
     Map<String, Long> rejected = new TreeMap<>();
     long pretrainRejected = 0;

@@ -33,10 +33,6 @@ final class Writers {
     }
   }
 
-  static void writeJsonArray(Path file, List<String> items) {
-    writeLines(file, items.isEmpty() ? "[" : "[\n", items, ",\n", "\n]\n");
-  }
-
   /** Writes one shard (lines of "sort key\tline") through a temp file: a retried range replaces it whole. */
   static void writeShard(Path file, java.io.ByteArrayOutputStream lines) throws IOException {
     Files.createDirectories(file.getParent());

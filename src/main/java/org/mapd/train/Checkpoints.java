@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.model.Safetensors;
 
@@ -46,10 +47,10 @@ final class Checkpoints {
       Safetensors.save(tmp.resolve("optim.safetensors"), optim, Map.of());
       Json.writeAtomic(tmp.resolve("state.json"), state);
       Path dir = root.resolve(name);
-      if (Files.exists(dir)) deleteTree(dir);
+      if (Files.exists(dir)) Dirs.deleteTree(dir);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       List<Path> all = complete();
-      for (int i = 0; i < all.size() - KEEP; i++) deleteTree(all.get(i));
+      for (int i = 0; i < all.size() - KEEP; i++) Dirs.deleteTree(all.get(i));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint under " + root, e);
@@ -60,7 +61,7 @@ final class Checkpoints {
   Optional<Loaded> loadNewest(NDManager manager) {
     if (Files.isDirectory(root)) {
       try (Stream<Path> s = Files.list(root)) {
-        for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) deleteTree(p);
+        for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) Dirs.deleteTree(p);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -92,10 +93,4 @@ final class Checkpoints {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-    }
-  }
 }

@@ -79,5 +79,9 @@ class DatasetShardsTest {
     Path out = dir.resolve("x.json");
     assertEquals(0, DatasetShards.merge(dir, out, (key, json) -> { throw new AssertionError(key); }));
     assertEquals(expected(), Files.readString(out));
+    // the summary's file for a dataset no range reached is the same
+    Path empty = dir.resolve("y.json");
+    DatasetShards.writeEmpty(empty);
+    assertEquals(expected(), Files.readString(empty));
   }
 }
