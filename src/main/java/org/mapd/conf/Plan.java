@@ -2,6 +2,7 @@ package org.mapd.conf;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.mapd.Json;
 
@@ -51,10 +52,29 @@ public record Plan(
 
   /**
    * @param tasks VL-ICL tasks
-   * @param shots shot counts
+   * @param shots shot counts of every task without its own list
+   * @param taskShots optional per-task shot lists, as VL-ICL defines them (open_mi has 5 images per class,
+   *     so its list ends at 5 where the others end at 8)
    * @param modes icl and/or ft
    */
-  public record EvalPlan(List<String> tasks, List<Integer> shots, List<String> modes) {}
+  public record EvalPlan(List<String> tasks, List<Integer> shots, Map<String, List<Integer>> taskShots,
+      List<String> modes) {
+    public EvalPlan {
+      taskShots = taskShots == null ? Map.of() : Map.copyOf(taskShots);
+    }
+
+    /** The shot counts evaluated for {@code task}. */
+    public List<Integer> shots(String task) {
+      return taskShots.getOrDefault(task, shots);
+    }
+
+    /** Every shot count of any task, ascending: the columns of the report. */
+    public List<Integer> allShots() {
+      java.util.TreeSet<Integer> all = new java.util.TreeSet<>(shots);
+      for (String t : tasks) all.addAll(shots(t));
+      return List.copyOf(all);
+    }
+  }
 
   public Plan {
     require(name != null && name.matches("[A-Za-z0-9._-]+"), "name must match [A-Za-z0-9._-]+");
@@ -75,6 +95,11 @@ public record Plan(
     require(eval != null && eval.tasks() != null && !eval.tasks().isEmpty(), "eval.tasks is required");
     require(eval.shots() != null && !eval.shots().isEmpty(), "eval.shots is required");
     for (int s : eval.shots()) require(s >= 0, "eval.shots must be >= 0");
+    for (Map.Entry<String, List<Integer>> e : eval.taskShots().entrySet()) {
+      require(eval.tasks().contains(e.getKey()), "eval.taskShots names '" + e.getKey() + "', which is not in eval.tasks");
+      require(e.getValue() != null && !e.getValue().isEmpty(), "eval.taskShots." + e.getKey() + " must list shot counts");
+      for (int s : e.getValue()) require(s >= 0, "eval.taskShots." + e.getKey() + " must be >= 0");
+    }
     require(eval.modes() != null && MODES.containsAll(eval.modes()) && !eval.modes().isEmpty(),
         "eval.modes must be a non-empty subset of [icl, ft]");
   }

@@ -17,6 +17,7 @@ import java.util.Set;
 import org.mapd.Json;
 import org.mapd.Progress;
 import org.mapd.conf.EvalConfig;
+import org.mapd.conf.MemoryBudget;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
@@ -27,6 +28,8 @@ import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
 import org.mapd.train.FeatureCache;
 import org.mapd.train.InnerLoop;
+import org.mapd.train.MapperGradient;
+import org.mapd.train.Sequence;
 
 /**
  * VL-ICL evaluation of one mapper (method.md §5): every (task, shots, mode) cell of the plan's grid,
@@ -61,7 +64,7 @@ public final class Evaluate {
     for (String t : plan.eval().tasks()) tasks.add(VlIclTask.load(vlIcl, t));
     List<Unit> units = new ArrayList<>();
     for (VlIclTask task : tasks) {
-      for (int shots : plan.eval().shots()) {
+      for (int shots : plan.eval().shots(task.name())) {
         for (String mode : plan.eval().modes()) {
           for (int q : task.selectedQueries(config.queriesPerTask(), plan.seed())) units.add(new Unit(task, shots, mode, q));
         }
@@ -75,13 +78,16 @@ public final class Evaluate {
     try (SampleLog log = SampleLog.open(samplesFile)) {
       List<Unit> pending = units.stream().filter(u -> !log.done(u.key())).toList();
       if (!pending.isEmpty()) {
+        MemoryBudget memory = plan.training(base).memory();
         try (NDManager manager = NDManager.newBaseManager();
             LoadedModel model = LoadedModel.load(backbones, mapperConfig, manager);
-            FeatureCache cache = new FeatureCache(model, false)) {
+            FeatureCache cache = new FeatureCache(model, false, memory.featureCacheBytes())) {
           Map<String, NDArray> theta = new LinkedHashMap<>();
           Map<String, double[]> lrs = new HashMap<>();
           loadMapper(mapper, mapperConfig, manager, plan.seed(), config, theta, lrs);
-          Runner runner = new Runner(plan, config, model, cache, vlIcl, theta, lrs);
+          // The evaluation tokenizer pads with <|endoftext|> (method.md §4).
+          MapperGradient gradient = new MapperGradient(model, cache, model.tokenizer().id("<|endoftext|>"), memory, 0);
+          Runner runner = new Runner(plan, config, model, cache, gradient, vlIcl, theta, lrs);
           long done = units.size() - pending.size();
           long right = log.samples().stream().filter(s -> grid.contains(s.key()) && s.correctAtEnd()).count();
           for (Unit u : pending) {
@@ -100,7 +106,7 @@ public final class Evaluate {
     // Samples of an earlier, different grid (e.g. another queriesPerTask) stay in the file but not in results.
     List<Sample> inGrid = samples.stream().filter(s -> grid.contains(s.key())).toList();
     Json.writeAtomic(resultsFile, new Results.File(
-        Results.rows(row, inGrid, plan.eval().tasks(), plan.eval().modes(), plan.eval().shots())));
+        Results.rows(row, inGrid, plan.eval().tasks(), plan.eval().modes(), plan.eval().allShots())));
     return new EvalSummary(row, resultsFile.toString(), samplesFile.toString(), inGrid.size());
   }
 
@@ -148,17 +154,20 @@ public final class Evaluate {
     private final EvalConfig config;
     private final LoadedModel model;
     private final FeatureCache cache;
+    private final MapperGradient gradient;
     private final Path vlIcl;
     private final Map<String, NDArray> theta;
     private final Map<String, double[]> lrs;
     private final ChatTemplate template;
     private final int[] special;
 
-    Runner(Plan plan, EvalConfig config, LoadedModel model, FeatureCache cache, Path vlIcl, Map<String, NDArray> theta, Map<String, double[]> lrs) {
+    Runner(Plan plan, EvalConfig config, LoadedModel model, FeatureCache cache, MapperGradient gradient, Path vlIcl,
+        Map<String, NDArray> theta, Map<String, double[]> lrs) {
       this.plan = plan;
       this.config = config;
       this.model = model;
       this.cache = cache;
+      this.gradient = gradient;
       this.vlIcl = vlIcl;
       this.theta = theta;
       this.lrs = lrs;
@@ -188,14 +197,12 @@ public final class Evaluate {
         if (episode.shots().isEmpty()) {
           predictions.add(generate(theta, prompt, queryFeatures));
         } else {
-          List<TokenizedExample> support = new ArrayList<>();
-          List<Path> images = new ArrayList<>();
+          List<Sequence> support = new ArrayList<>();
           for (Shot s : episode.shots()) {
-            support.add(template.conversation(Prompts.supportConversation(s), SUPPORT_MAX_LEN));
-            images.add(vlIcl.resolve(s.image()));
+            support.add(new Sequence(template.conversation(Prompts.supportConversation(s), SUPPORT_MAX_LEN),
+                List.of(vlIcl.resolve(s.image()))));
           }
-          NDArray supportFeatures = cache.features(images); // [support, patches, dClip]
-          InnerLoop.adapt(model, theta, support, supportFeatures, lrs, config.ftSteps(),
+          InnerLoop.adapt(gradient, theta, support, lrs, config.ftSteps(),
               (step, weights) -> predictions.add(generate(weights, prompt, queryFeatures)));
         }
       }

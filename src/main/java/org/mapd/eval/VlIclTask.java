@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -135,6 +136,37 @@ public final class VlIclTask {
     }
     return new Episode(query, out);
   }
+
+  /**
+   * The largest shot count this task's data allows, and why: open_mi draws {@code shots} images per class
+   * from each query's own support lists (VL-ICL ships 5 per class), the others draw {@code shots} distinct
+   * records of support.json.
+   */
+  public ShotLimit shotLimit(int nWay) {
+    if (!OPEN_MI.equals(name)) {
+      return new ShotLimit(support.size(), "support.json has " + support.size() + " records");
+    }
+    int limit = Integer.MAX_VALUE;
+    String where = "no query";
+    for (int i = 0; i < queries.size(); i++) {
+      JsonNode q = queries.get(i);
+      if (field(q, "classes").size() < nWay) {
+        return new ShotLimit(0, "query " + i + " has fewer than " + nWay + " classes (eval.nWay)");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = field(q, "support").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> c = it.next();
+        int n = field(c.getValue(), "images").size();
+        if (n < limit) {
+          limit = n;
+          where = "query " + i + " class '" + c.getKey() + "' has " + n + " support images";
+        }
+      }
+    }
+    return new ShotLimit(limit == Integer.MAX_VALUE ? 0 : limit, where);
+  }
+
+  /** @param reason where the limit comes from in the task's files */
+  public record ShotLimit(int shots, String reason) {}
 
   /** Python's random.sample: k distinct elements in random order. */
   static <T> List<T> sample(List<T> from, int k, Random rng) {

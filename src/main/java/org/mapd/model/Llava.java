@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Vision tower + attention mapper + decoder, LLaVA-style: mapper outputs spliced at image tokens. */
 public final class Llava {
@@ -49,24 +51,80 @@ public final class Llava {
     int perImage = soft == null ? mapper.prefixLength() : (int) soft.getShape().get(1);
     Spliced s = splice(batch, padId, perImage);
     NDArray hidden = decoder.forward(decoderW, embed(decoderW, soft, s), s.keyMask, null); // [B,T,H]
-    // HF causal CE: position t predicts label t+1; only supervised positions go through lm_head.
-    List<Integer> rows = new ArrayList<>();
-    List<Integer> targets = new ArrayList<>();
+    Supervised sup = supervised(s);
+    if (sup.rows.length == 0) throw new IllegalArgumentException("loss: no supervised token in the batch");
+    return nllSum(decoderW, sup, 1.0 / sup.rows.length).apply(hidden);
+  }
+
+  /** A scaled loss value and its gradient with respect to each image's soft tokens. */
+  public record SoftGradient(double value, NDArray gradient) {}
+
+  /**
+   * {@code scale} x the summed token NLL of {@code batch} and its gradient with respect to the soft tokens:
+   * the frozen decoder's part of a mapper gradient. Callers chunk a batch and pass scale = 1 / supervised
+   * tokens of the whole batch, so the chunks add up to the batch's token-mean loss and its gradient.
+   *
+   * @param soft [nImages, P, dLlm] without a graph, or null when the batch has no image
+   * @param recompute activation checkpointing of the decoder (see {@link Qwen2Decoder#recomputedGradient})
+   * @param gc the open gradient collector
+   * @return the value and d value / d soft [nImages, P, dLlm] (null without images)
+   */
+  public SoftGradient softGradient(Map<String, NDArray> decoderW, List<TokenizedExample> batch, NDArray soft, int padId,
+      double scale, boolean recompute, GradientCollector gc) {
+    Spliced s = splice(batch, padId, mapper.prefixLength());
+    Supervised sup = supervised(s);
+    if (sup.rows.length == 0) return new SoftGradient(0, soft == null ? null : soft.zerosLike());
+    NDArray leaf = null;
+    if (soft != null) {
+      leaf = soft.stopGradient().duplicate();
+      leaf.setRequiresGradient(true);
+    }
+    NDArray embeds = embed(decoderW, leaf, s); // [B,T,H], a graph from leaf
+    Function<NDArray, NDArray> objective = nllSum(decoderW, sup, scale);
+    double value;
+    if (recompute) {
+      Qwen2Decoder.InputGradient g = decoder.recomputedGradient(decoderW, embeds.stopGradient(), s.keyMask, objective, gc);
+      value = g.value();
+      if (leaf != null) gc.backward(embeds.mul(g.gradient()).sum()); // carries d/d embeds back to the soft tokens
+    } else {
+      NDArray out = objective.apply(decoder.forward(decoderW, embeds, s.keyMask, null));
+      value = out.getFloat();
+      if (leaf != null) gc.backward(out);
+    }
+    return new SoftGradient(value, leaf == null ? null : leaf.getGradient());
+  }
+
+  /** Supervised positions of a spliced batch: flat row b*T+t predicts target label t+1 (HF causal CE). */
+  private record Supervised(int width, long[] rows, long[] targets) {}
+
+  private static Supervised supervised(Spliced s) {
+    List<Long> rows = new ArrayList<>();
+    List<Long> targets = new ArrayList<>();
     for (int b = 0; b < s.batch; b++) {
       for (int t = 0; t + 1 < s.length; t++) {
         int label = s.labels[b * s.length + t + 1];
         if (label == IGNORE) continue;
-        rows.add(b * s.length + t);
-        targets.add(label);
+        rows.add((long) b * s.length + t);
+        targets.add((long) label);
       }
     }
-    if (rows.isEmpty()) throw new IllegalArgumentException("loss: no supervised token in the batch");
-    NDManager m = hidden.getManager();
-    NDArray picked = Ops.rows(hidden.reshape(-1, mapper.dimLlm()), longs(m, rows)); // [N,H]
-    NDArray logProbs = decoder.logits(decoderW, picked).logSoftmax(-1); // [N,V]
-    NDArray target = longs(m, targets).reshape(-1, 1); // [N,1]
-    NDArray nll = logProbs.gather(target, 1).neg(); // [N,1]
-    return nll.sum().div(Ops.scalar(nll, rows.size()));
+    return new Supervised(s.length, rows.stream().mapToLong(Long::longValue).toArray(),
+        targets.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  /**
+   * hidden [B,T,H] after model.norm -> scale x summed NLL of the supervised positions. Only those rows go
+   * through lm_head: a 4,096-token sequence's full logits would be 2.5 GB in FP32, and its answer is a few
+   * tokens.
+   */
+  private Function<NDArray, NDArray> nllSum(Map<String, NDArray> decoderW, Supervised sup, double scale) {
+    return hidden -> {
+      NDManager m = hidden.getManager();
+      NDArray picked = Ops.rows(hidden.reshape(-1, mapper.dimLlm()), m.create(sup.rows)); // [N,H]
+      NDArray logProbs = decoder.logits(decoderW, picked).logSoftmax(-1); // [N,V]
+      NDArray nll = logProbs.gather(m.create(sup.targets).reshape(-1, 1), 1).neg(); // [N,1]
+      return nll.sum().mul(Ops.scalar(nll, scale));
+    };
   }
 
   /** Greedy decoding with a KV cache; stops at stopId or maxNewTokens; returns the new tokens only. */
@@ -176,7 +234,4 @@ public final class Llava {
     return n;
   }
 
-  private static NDArray longs(NDManager m, List<Integer> values) {
-    return m.create(values.stream().mapToLong(Integer::longValue).toArray());
-  }
 }

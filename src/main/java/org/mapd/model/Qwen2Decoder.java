@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Qwen2 decoder forward pass over named HF tensors (model.*, lm_head), method.md §9. */
 public final class Qwen2Decoder {
@@ -78,39 +81,117 @@ public final class Qwen2Decoder {
 
   /** The decoder stack; adds the output of every layer but the last to {@code states} when it is not null. */
   private NDArray run(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask, KvCache cache, NDList states) {
+    Context ctx = context(embeds, keyMask, cache);
+    NDArray x = embeds;
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      x = layer(w, i, x, ctx, cache);
+      if (states != null && i + 1 < config.numHiddenLayers()) states.add(x);
+    }
+    if (cache != null) cache.advance(ctx.t);
+    return Ops.rmsNorm(x, get(w, "model.norm.weight"), config.rmsNormEps());
+  }
+
+  /** What every layer of one forward pass shares: RoPE tables, the additive mask and the score scale. */
+  private record Context(int t, NDArray[] rope, NDArray mask, NDArray scale) {}
+
+  private Context context(NDArray embeds, boolean[][] keyMask, KvCache cache) {
     int b = Math.toIntExact(embeds.getShape().get(0));
     int t = Math.toIntExact(embeds.getShape().get(1));
     int past = cache == null ? 0 : cache.length();
-    int heads = config.numAttentionHeads();
-    int kvHeads = config.numKeyValueHeads();
     NDArray[] rope = rope(embeds.getManager(), past, t); // cos, sin [T,d]
     NDArray mask = mask(embeds.getManager(), keyMask, b, past, t); // [B,1,T,past+T]
-    NDArray scale = Ops.scalar(embeds, 1.0 / Math.sqrt(config.headDim()));
-    NDArray x = embeds;
-    for (int i = 0; i < config.numHiddenLayers(); i++) {
-      String l = layer(i);
-      NDArray n = Ops.rmsNorm(x, get(w, l + "input_layernorm.weight"), config.rmsNormEps());
-      NDArray q = rotate(Ops.splitHeads(proj(w, l + "self_attn.q_proj", n, true), heads), rope); // [B,h,T,d]
-      NDArray k = rotate(Ops.splitHeads(proj(w, l + "self_attn.k_proj", n, true), kvHeads), rope); // [B,kv,T,d]
-      NDArray v = Ops.splitHeads(proj(w, l + "self_attn.v_proj", n, true), kvHeads); // [B,kv,T,d]
-      if (cache != null) {
-        NDArray[] kv = cache.append(i, k, v); // [B,kv,past+T,d]
-        k = kv[0];
-        v = kv[1];
-      }
-      if (heads != kvHeads) { // GQA: query head j reads kv head j / (heads / kvHeads)
-        k = k.repeat(1, heads / kvHeads); // [B,h,past+T,d]
-        v = v.repeat(1, heads / kvHeads);
-      }
-      x = x.add(proj(w, l + "self_attn.o_proj", Ops.mergeHeads(Ops.attention(q, k, v, scale, mask)), false));
-      n = Ops.rmsNorm(x, get(w, l + "post_attention_layernorm.weight"), config.rmsNormEps());
-      NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,T,inter]
-      NDArray gate = g.mul(Activation.sigmoid(g)); // silu; DJL's swish multiplies by a Java number (djl.md)
-      x = x.add(proj(w, l + "mlp.down_proj", gate.mul(proj(w, l + "mlp.up_proj", n, false)), false));
-      if (states != null && i + 1 < config.numHiddenLayers()) states.add(x);
+    return new Context(t, rope, mask, Ops.scalar(embeds, 1.0 / Math.sqrt(config.headDim())));
+  }
+
+  /** Decoder layer {@code i}: x [B,T,H] -> [B,T,H]. */
+  private NDArray layer(Map<String, NDArray> w, int i, NDArray x, Context ctx, KvCache cache) {
+    int heads = config.numAttentionHeads();
+    int kvHeads = config.numKeyValueHeads();
+    String l = layer(i);
+    NDArray n = Ops.rmsNorm(x, get(w, l + "input_layernorm.weight"), config.rmsNormEps());
+    NDArray q = rotate(Ops.splitHeads(proj(w, l + "self_attn.q_proj", n, true), heads), ctx.rope); // [B,h,T,d]
+    NDArray k = rotate(Ops.splitHeads(proj(w, l + "self_attn.k_proj", n, true), kvHeads), ctx.rope); // [B,kv,T,d]
+    NDArray v = Ops.splitHeads(proj(w, l + "self_attn.v_proj", n, true), kvHeads); // [B,kv,T,d]
+    if (cache != null) {
+      NDArray[] kv = cache.append(i, k, v); // [B,kv,past+T,d]
+      k = kv[0];
+      v = kv[1];
     }
-    if (cache != null) cache.advance(t);
-    return Ops.rmsNorm(x, get(w, "model.norm.weight"), config.rmsNormEps());
+    if (heads != kvHeads) { // GQA: query head j reads kv head j / (heads / kvHeads)
+      k = k.repeat(1, heads / kvHeads); // [B,h,past+T,d]
+      v = v.repeat(1, heads / kvHeads);
+    }
+    x = x.add(proj(w, l + "self_attn.o_proj", Ops.mergeHeads(Ops.attention(q, k, v, ctx.scale, ctx.mask)), false));
+    n = Ops.rmsNorm(x, get(w, l + "post_attention_layernorm.weight"), config.rmsNormEps());
+    NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,T,inter]
+    NDArray gate = g.mul(Activation.sigmoid(g)); // silu; DJL's swish multiplies by a Java number (djl.md)
+    return x.add(proj(w, l + "mlp.down_proj", gate.mul(proj(w, l + "mlp.up_proj", n, false)), false));
+  }
+
+  /** An objective's value and its gradient with respect to the decoder's input embeddings. */
+  public record InputGradient(double value, NDArray gradient) {}
+
+  /**
+   * Gradient of {@code objective(forward(embeds))} with respect to {@code embeds} [B,T,H] (a constant: no
+   * graph), by backward with activation checkpointing: the forward runs without a graph and keeps only each
+   * layer's input; the backward runs the objective on the last hidden state, then every layer again from its
+   * kept input, last layer first, chaining vector-Jacobian products. Peak memory is L layer inputs plus one
+   * layer's activations instead of L layers' activations, for one more forward pass. The weights are frozen:
+   * only input gradients are computed.
+   *
+   * @param objective hidden states after model.norm [B,T,H] -> scalar, differentiable
+   * @param gc the open gradient collector (one per JVM, djl.md)
+   * @return the objective's value and d objective / d embeds [B,T,H]; arrays belong to the caller's scope
+   */
+  public InputGradient recomputedGradient(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask,
+      Function<NDArray, NDArray> objective, GradientCollector gc) {
+    int layers = config.numHiddenLayers();
+    NDArray[] inputs = new NDArray[layers + 1]; // inputs[i] = input of layer i; inputs[L] = last output
+    inputs[0] = embeds;
+    double value;
+    NDArray g; // d objective / d inputs[i], walking down
+    try (NDScope pass = new NDScope()) {
+      Context ctx = context(embeds, keyMask, null);
+      for (int i = 0; i < layers; i++) {
+        try (NDScope step = new NDScope()) {
+          inputs[i + 1] = layer(w, i, inputs[i], ctx, null);
+          NDScope.unregister(inputs[i + 1]);
+        }
+      }
+      try (NDScope head = new NDScope()) {
+        NDArray leaf = leaf(inputs[layers]);
+        NDArray out = objective.apply(Ops.rmsNorm(leaf, get(w, "model.norm.weight"), config.rmsNormEps()));
+        value = out.getFloat();
+        gc.backward(out);
+        g = kept(leaf.getGradient());
+      }
+      for (int i = layers - 1; i >= 0; i--) {
+        try (NDScope step = new NDScope()) {
+          NDArray leaf = leaf(inputs[i]);
+          gc.backward(layer(w, i, leaf, ctx, null).mul(g).sum()); // vector-Jacobian product with g
+          g.close();
+          g = kept(leaf.getGradient());
+        }
+        inputs[i + 1].close();
+      }
+    }
+    NDScope.register(g); // owned by the caller's scope, like any other result
+    return new InputGradient(value, g);
+  }
+
+  /** A detached copy that records gradients. */
+  private static NDArray leaf(NDArray a) {
+    NDArray leaf = a.stopGradient().duplicate();
+    leaf.setRequiresGradient(true);
+    return leaf;
+  }
+
+  /** A copy of a gradient that outlives the scope it was read in. */
+  private static NDArray kept(NDArray gradient) {
+    NDArray copy = gradient.duplicate();
+    NDScope.unregister(copy);
+    gradient.close();
+    return copy;
   }
 
   /** lm_head (or the tied embeddings): hidden [..., H] -> logits [..., V]. */

@@ -34,7 +34,7 @@ public final class Finetune {
     if (strategy == Strategy.MODELAVG && dataset == null) throw new IllegalArgumentException("a modelavg member run needs a dataset");
     TrainConfig cfg = plan.training(base).strategy(strategy.json());
     Prepared data = new Prepared(prepared);
-    try (StageModel stage = new StageModel(plan, base, backbones, true)) {
+    try (StageModel stage = new StageModel(plan, base, backbones, true, strategy == Strategy.MAPD ? cfg.innerSteps() : 0)) {
       Map<String, NDArray> params = new LinkedHashMap<>(MapperOutput.mapperTensors(init, stage.manager));
       boolean lslr = strategy == Strategy.MAPD;
       if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
@@ -58,7 +58,7 @@ public final class Finetune {
     private final Path imageRoot;
     private final StageModel stage;
     private final TrainConfig cfg;
-    private final Map<String, Sample> made = new java.util.HashMap<>();
+    private final Map<String, Sequence> made = new java.util.HashMap<>();
 
     Samples(Prepared data, StageModel stage, TrainConfig cfg) {
       this.data = data;
@@ -67,13 +67,13 @@ public final class Finetune {
       this.cfg = cfg;
     }
 
-    Sample example(String dataset, int index) {
+    Sequence example(String dataset, int index) {
       return made.computeIfAbsent(dataset + "#" + index,
-          k -> Sample.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen()));
+          k -> Sequence.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen()));
     }
 
     /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
-    Sample ict(Manifests.IctSample line) {
+    Sequence ict(Manifests.IctSample line) {
       List<LlavaRecord> records = new ArrayList<>();
       for (int i : line.context()) records.add(data.record(line.dataset(), i));
       LlavaRecord q = data.record(line.dataset(), line.query());
@@ -94,18 +94,18 @@ public final class Finetune {
         context = Conversations.trim(context, length - cfg.maxLen());
       }
       ex = stage.template.conversation(Conversations.ictTurns(context, query), cfg.maxLen());
-      return new Sample(ex, images.subList(0, ex.images())); // truncation keeps the leading images
+      return new Sequence(ex, images.subList(0, ex.images())); // truncation keeps the leading images
     }
   }
 
   private static TrainLoop.Data supervised(Samples samples, Prepared data, IntFunction<Path> file, TrainConfig cfg) {
     return new Manifested<>(data, file, Manifests::readExamples, cfg.batchSize(), cfg.epochs(),
-        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList()));
+        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList(), gc));
   }
 
   private static TrainLoop.Data ict(Samples samples, Prepared data, TrainConfig cfg) {
     return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests::readIct, cfg.batchSize(), cfg.epochs(),
-        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList()));
+        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList(), gc));
   }
 
   /** Multi-Task: each task's support+query as one supervised batch; MAPD: the LSLR query loss. Mean over tasks. */
@@ -114,26 +114,30 @@ public final class Finetune {
     String strategy = meta ? "mapd" : "multitask";
     return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests::readTasks, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> {
+          double value = 0;
           NDArray sum = null;
           for (Manifests.MetaTask t : lines) {
-            List<Sample> support = t.support().stream().map(i -> samples.example(t.dataset(), i)).toList();
-            List<Sample> query = t.query().stream().map(i -> samples.example(t.dataset(), i)).toList();
-            NDArray l;
+            List<Sequence> support = t.support().stream().map(i -> samples.example(t.dataset(), i)).toList();
+            List<Sequence> query = t.query().stream().map(i -> samples.example(t.dataset(), i)).toList();
+            TrainLoop.Loss l;
             if (meta) {
-              l = MetaLearner.queryLoss(w, support, query, cfg.innerSteps(), cfg.innerChunks(), lastChunk, gc, samples.stage::loss);
+              l = MetaLearner.queryLoss(w, support, query, cfg.innerSteps(), cfg.innerChunks(), lastChunk, gc,
+                  samples.stage.gradient::at);
             } else {
-              List<Sample> all = new ArrayList<>(support);
+              List<Sequence> all = new ArrayList<>(support);
               all.addAll(query);
-              l = samples.stage.loss(w, all);
+              l = samples.stage.loss(w, all, gc);
             }
-            sum = sum == null ? l : sum.add(l);
+            value += l.value();
+            sum = sum == null ? l.objective() : sum.add(l.objective());
           }
-          return sum.mul(samples.stage.manager.full(new Shape(), 1f / lines.size()));
+          // mean over tasks; the scale array lives in the step's scope, past backward (djl.md)
+          return new TrainLoop.Loss(value / lines.size(), sum.mul(samples.stage.manager.full(new Shape(), 1f / lines.size())));
         });
   }
 
   interface BatchLoss<T> {
-    NDArray loss(Map<String, NDArray> w, GradientCollector gc, List<T> lines);
+    TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, List<T> lines);
   }
 
   /** Manifest lines of an epoch ({@code file} of the epoch, read by {@code reader}), batchSize per micro-step. */
@@ -145,7 +149,7 @@ public final class Finetune {
     }
 
     @Override
-    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+    public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
       List<T> lines = data.manifest(file, epoch, reader);
       return fn.loss(w, gc, lines.subList(micro * batchSize, Math.min(lines.size(), (micro + 1) * batchSize)));
     }

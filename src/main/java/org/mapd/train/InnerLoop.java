@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.mapd.model.LoadedModel;
-import org.mapd.model.TokenizedExample;
 
 /** First-order inner loop on a support set, used by evaluation in FT mode (method.md §5). */
 public final class InnerLoop {
@@ -19,12 +17,12 @@ public final class InnerLoop {
    * Evaluation-time adaptation (FT mode): theta_{k+1} = theta_k - lrs[name][k] * grad L_support(theta_k),
    * with fixed rates. Calls {@code onStep(k, weights)} for k = 0 (theta itself) .. steps; the weights passed
    * are valid only during the call. theta is never modified. The whole support set is one batch (the
-   * authors' evaluation uses grad_acc_part 1), padded with {@code <|endoftext|>} as the eval tokenizer does.
+   * authors' evaluation uses grad_acc_part 1), cut into micro-batches only as the device requires.
    *
-   * @param features [images in support order, patches, dClip]
+   * @param gradient the support loss's gradient (the evaluation's padding: {@code <|endoftext|>})
    * @param lrs per mapper tensor name, at least {@code steps} rates
    */
-  public static void adapt(LoadedModel model, Map<String, NDArray> theta, List<TokenizedExample> support, NDArray features,
+  public static void adapt(MapperGradient gradient, Map<String, NDArray> theta, List<Sequence> support,
       Map<String, double[]> lrs, int steps, BiConsumer<Integer, Map<String, NDArray>> onStep) {
     for (String name : theta.keySet()) {
       double[] r = lrs.get(name);
@@ -32,23 +30,15 @@ public final class InnerLoop {
         throw new IllegalArgumentException("inner loop: need " + steps + " rates for " + name);
       }
     }
-    int padId = model.tokenizer().id("<|endoftext|>");
     onStep.accept(0, theta);
     Map<String, NDArray> fast = theta;
     for (int k = 0; k < steps; k++) {
       Map<String, NDArray> next = new LinkedHashMap<>();
       try (NDScope scope = new NDScope();
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Map<String, NDArray> leaves = new LinkedHashMap<>();
+        Map<String, NDArray> g = gradient.at(fast, support, gc).grads();
         for (Map.Entry<String, NDArray> e : fast.entrySet()) {
-          NDArray leaf = e.getValue().duplicate();
-          leaf.setRequiresGradient(true);
-          leaves.put(e.getKey(), leaf);
-        }
-        gc.backward(model.llava().loss(model.decoderWeights(), leaves, support, features, padId));
-        for (Map.Entry<String, NDArray> e : fast.entrySet()) {
-          NDArray g = leaves.get(e.getKey()).getGradient();
-          NDArray updated = e.getValue().sub(g.mul(lrs.get(e.getKey())[k])); // no gradient flows here
+          NDArray updated = e.getValue().sub(g.get(e.getKey()).mul(lrs.get(e.getKey())[k])); // constants: no graph
           NDScope.unregister(updated);
           next.put(e.getKey(), updated);
         }

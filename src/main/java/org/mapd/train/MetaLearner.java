@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * MAPD's first-order MAML with learned per-step inner learning rates (LSLR, method.md §3). For one task:
  * fast = theta; per inner step the support gradient g is taken on a detached leaf copy of fast (first
  * order: no gradient through g), then fast = fast - alpha[name][k] * g stays in the outer graph, so the
  * query loss differentiates into theta (identity path) and into every alpha[name][k] (through alpha * g).
+ * Every gradient is taken micro-batch by micro-batch on detached copies ({@link Gradient}), so the support
+ * and query sets may be any size the device allows.
  */
 final class MetaLearner {
   /** Key of a tensor's learned rates, as the authors' state dict names them. */
@@ -34,46 +35,39 @@ final class MetaLearner {
   }
 
   /**
-   * @param w theta (the tensors of {@code loss}) and their rates under {@link #rateKey}, as leaves
-   * @param loss token-mean loss of a list of examples under a weight map
+   * @param w theta and their rates under {@link #rateKey}, as leaves
    * @param lastChunkOnly the authors' quirk: each inner update uses only the last support chunk's gradient
-   * @return the query loss after the last inner step, differentiable into theta and the rates
+   * @param gradient a batch's token-mean loss and its gradient at some mapper tensors
+   * @return the query loss after the last inner step, and an objective whose gradient reaches theta
+   *     (identity path) and every rate (through alpha * g)
    */
-  static <E> NDArray queryLoss(Map<String, NDArray> w, List<E> support, List<E> query, int innerSteps, int chunks,
-      boolean lastChunkOnly, GradientCollector gc, BiFunction<Map<String, NDArray>, List<E>, NDArray> loss) {
+  static <E> TrainLoop.Loss queryLoss(Map<String, NDArray> w, List<E> support, List<E> query, int innerSteps,
+      int chunks, boolean lastChunkOnly, GradientCollector gc, Gradient.Fn<E> gradient) {
     Map<String, NDArray> fast = new LinkedHashMap<>();
     w.forEach((k, a) -> {
       if (!isRate(k)) fast.put(k, a);
     });
     List<List<E>> parts = split(support, chunks);
     for (int k = 0; k < innerSteps; k++) {
-      Map<String, NDArray> g = supportGradient(fast, parts, lastChunkOnly, gc, loss);
+      Map<String, NDArray> g = supportGradient(fast, parts, lastChunkOnly, gc, gradient);
       for (Map.Entry<String, NDArray> e : g.entrySet()) {
         NDArray alpha = w.get(rateKey(e.getKey())).get(k); // [] learned rate of this tensor at step k
         fast.put(e.getKey(), fast.get(e.getKey()).sub(alpha.mul(e.getValue())));
       }
     }
-    return loss.apply(fast, query);
+    Gradient q = gradient.at(fast, query, gc);
+    return new TrainLoop.Loss(q.loss(), q.objective(fast));
   }
 
   /** Support gradient at {@code fast}, as constants; mean over chunks, or the last chunk only. */
   static <E> Map<String, NDArray> supportGradient(Map<String, NDArray> fast, List<List<E>> parts,
-      boolean lastChunkOnly, GradientCollector gc, BiFunction<Map<String, NDArray>, List<E>, NDArray> loss) {
-    Map<String, NDArray> leaves = new LinkedHashMap<>();
-    fast.forEach((k, a) -> {
-      NDArray leaf = a.stopGradient().duplicate();
-      leaf.setRequiresGradient(true);
-      leaves.put(k, leaf);
-    });
+      boolean lastChunkOnly, GradientCollector gc, Gradient.Fn<E> gradient) {
     // The authors compute every chunk's gradient but keep only the last (acc_grads is rebound locally);
     // computing only that chunk gives the same update.
     List<List<E>> used = lastChunkOnly ? List.of(parts.get(parts.size() - 1)) : parts;
-    NDManager manager = leaves.values().iterator().next().getManager();
-    NDArray weight = manager.full(new Shape(), 1f / used.size()); // alive until after backward
-    for (List<E> part : used) gc.backward(loss.apply(leaves, part).mul(weight));
-    Map<String, NDArray> g = new LinkedHashMap<>();
-    leaves.forEach((k, leaf) -> g.put(k, leaf.getGradient()));
-    return g;
+    List<Gradient> each = new ArrayList<>();
+    for (List<E> part : used) each.add(gradient.at(fast, part, gc));
+    return Gradient.weighted(each, 1.0 / used.size()).grads();
   }
 
   /** Consecutive chunks of near-equal size (the first ones one larger when the size does not divide). */

@@ -26,10 +26,9 @@ public final class Pretrain {
     if (done != null) return done;
     TrainConfig cfg = plan.training(base).pretrain();
     Prepared data = new Prepared(prepared);
-    try (StageModel stage = new StageModel(plan, base, backbones, false)) {
-      List<Sample> samples = new ArrayList<>();
-      for (LlavaRecord r : data.captions()) samples.add(Sample.caption(stage.template, r, data.pretrainImages(), cfg.maxLen()));
-      stage.warmCache(samples);
+    try (StageModel stage = new StageModel(plan, base, backbones, false, 0)) {
+      List<Sequence> samples = new ArrayList<>();
+      for (LlavaRecord r : data.captions()) samples.add(Sequence.caption(stage.template, r, data.pretrainImages(), cfg.maxLen()));
       TrainLoop.Data order = new Batches(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), stage);
       Map<String, NDArray> init = AttentionMapper.init(stage.mapperConfig, stage.manager, plan.seed());
       TrainLoop.Result r = TrainLoop.run(cfg, init, false, order, out, plan.seed(), progress, stage.manager);
@@ -44,15 +43,15 @@ public final class Pretrain {
   }
 
   /** Fixed samples in a seeded order per epoch, batchSize per micro-step. */
-  record Batches(List<Sample> samples, int batchSize, int epochs, long seed, StageModel stage) implements TrainLoop.Data {
+  record Batches(List<Sequence> samples, int batchSize, int epochs, long seed, StageModel stage) implements TrainLoop.Data {
     @Override
     public int micros(int epoch) {
       return (samples.size() + batchSize - 1) / batchSize;
     }
 
     @Override
-    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      return stage.loss(w, Sample.batch(samples, seed, epoch, micro, batchSize));
+    public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+      return stage.loss(w, Sequence.batch(samples, seed, epoch, micro, batchSize), gc);
     }
   }
 }

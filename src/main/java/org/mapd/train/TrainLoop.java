@@ -35,7 +35,18 @@ final class TrainLoop {
      * Loss of one micro-step with {@code w} = leaf copies of the parameters (gradients are read from them
      * after the loop's backward). May run inner backward passes on other leaves through {@code gc}.
      */
-    NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro);
+    Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro);
+  }
+
+  /**
+   * A micro-step's loss value and a scalar whose gradient with respect to the leaves is the loss's gradient:
+   * the loss itself when it is one graph, or {@link Gradient#objective} when it was computed in pieces.
+   */
+  record Loss(double value, NDArray objective) {
+    /** A loss that is one graph. */
+    static Loss of(NDArray loss) {
+      return new Loss(loss.getFloat(), loss);
+    }
   }
 
   /** Trained parameters (owned by the manager given to {@link #run}), optimizer steps and last loss. */
@@ -116,21 +127,16 @@ final class TrainLoop {
       int micro, int gradAccum, NDManager manager) {
     try (NDScope scope = new NDScope();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      Map<String, NDArray> leaves = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray leaf = e.getValue().duplicate();
-        leaf.setRequiresGradient(true);
-        leaves.put(e.getKey(), leaf);
-      }
-      NDArray loss = data.loss(leaves, gc, epoch, micro);
+      Map<String, NDArray> leaves = Gradient.leaves(params);
+      Loss loss = data.loss(leaves, gc, epoch, micro);
       NDArray scale = manager.full(new Shape(), 1f / gradAccum); // kept alive until after backward
-      gc.backward(loss.mul(scale));
+      gc.backward(loss.objective().mul(scale));
       for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
         NDArray g = e.getValue().getGradient();
         grads.get(e.getKey()).addi(g);
         g.close();
       }
-      return loss.getFloat();
+      return loss.value();
     }
   }
 }

@@ -79,8 +79,8 @@ public final class Warmup {
       DecoderConfig decoder = DecoderConfig.load(llmDir);
       ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
       int padId = template.padId(plan.fidelity().padWithZero());
-      List<Sample> samples = samples(data, template, cfg.maxLen(), plan.seed());
-      for (LlavaRecord r : corpus) samples.add(Sample.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
+      List<Sequence> samples = samples(data, template, cfg.maxLen(), plan.seed());
+      for (LlavaRecord r : corpus) samples.add(Sequence.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
       Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
       params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
       params.putAll(projector(vision.hiddenSize(), decoder.hiddenSize(), manager, plan.seed() + 2));
@@ -155,14 +155,14 @@ public final class Warmup {
   }
 
   /** Captions (plain), mixture conversations (qwen_2), and in-context sequences of 1..3 examples + a query. */
-  static List<Sample> samples(Prepared data, ChatTemplate template, int maxLen, long seed) {
-    List<Sample> out = new ArrayList<>();
-    for (LlavaRecord r : data.captions()) out.add(Sample.caption(template, r, data.pretrainImages(), maxLen));
+  static List<Sequence> samples(Prepared data, ChatTemplate template, int maxLen, long seed) {
+    List<Sequence> out = new ArrayList<>();
+    for (LlavaRecord r : data.captions()) out.add(Sequence.caption(template, r, data.pretrainImages(), maxLen));
     Path imageRoot = DatasetFile.imageRoot(data.root());
     Random random = new Random(seed);
     for (String ds : data.datasetNames()) {
       List<LlavaRecord> records = data.dataset(ds);
-      for (LlavaRecord r : records) out.add(Sample.finetune(template, ds, r, imageRoot, maxLen));
+      for (LlavaRecord r : records) out.add(Sequence.finetune(template, ds, r, imageRoot, maxLen));
       int[] order = StageModel.order(seed, ds.hashCode(), records.size());
       for (int start = 0; start + 1 < order.length; ) {
         int k = 1 + random.nextInt(MAX_CONTEXT);
@@ -175,7 +175,7 @@ public final class Warmup {
           images.add(imageRoot.resolve(r.image()));
         }
         TokenizedExample ex = template.conversation(Conversations.ictTurns(context, Conversations.firstQa(ds, records.get(order[start + k]))), maxLen);
-        out.add(new Sample(ex, images.subList(0, ex.images())));
+        out.add(new Sequence(ex, images.subList(0, ex.images())));
         start += k + 1;
       }
     }
@@ -200,14 +200,14 @@ public final class Warmup {
     return manager.create(v, new Shape(rows, cols));
   }
 
-  private static Map<Path, float[]> pixels(List<Sample> samples, VisionConfig vision) {
+  private static Map<Path, float[]> pixels(List<Sequence> samples, VisionConfig vision) {
     Map<Path, float[]> pixels = new HashMap<>();
-    for (Sample s : samples) for (Path p : s.images()) pixels.computeIfAbsent(p, q -> ImageProcessor.load(q, vision, false));
+    for (Sequence s : samples) for (Path p : s.images()) pixels.computeIfAbsent(p, q -> ImageProcessor.load(q, vision, false));
     return pixels;
   }
 
   /** Everything trainable: the vision tower runs inside the graph on each batch's images. */
-  private record Joint(List<Sample> samples, int batchSize, int epochs, long seed, Llava llava, VisionTower tower,
+  private record Joint(List<Sequence> samples, int batchSize, int epochs, long seed, Llava llava, VisionTower tower,
       VisionConfig vision, int padId, Map<Path, float[]> pixels, NDManager manager) implements TrainLoop.Data {
     @Override
     public int micros(int epoch) {
@@ -215,10 +215,10 @@ public final class Warmup {
     }
 
     @Override
-    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+    public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
       List<TokenizedExample> examples = new ArrayList<>();
       List<Path> images = new ArrayList<>();
-      for (Sample s : Sample.batch(samples, seed, epoch, micro, batchSize)) {
+      for (Sequence s : Sequence.batch(samples, seed, epoch, micro, batchSize)) {
         examples.add(s.example());
         images.addAll(s.images());
       }
@@ -232,11 +232,11 @@ public final class Warmup {
         if (k.startsWith(VISION)) visionW.put(k, a);
         else if (!k.startsWith(PROJECTOR)) decoderW.put(k, a);
       });
-      if (images.isEmpty()) return llava.lossOnSoftTokens(decoderW, examples, null, padId);
+      if (images.isEmpty()) return TrainLoop.Loss.of(llava.lossOnSoftTokens(decoderW, examples, null, padId));
       NDArray features = tower.features(visionW, x); // [I, patches, dClip]
       NDArray hidden = Activation.gelu(features.matMul(w.get(PROJECTOR + "w1").transpose()).add(w.get(PROJECTOR + "b1"))); // [I, patches, dLlm]
       NDArray soft = hidden.matMul(w.get(PROJECTOR + "w2").transpose()).add(w.get(PROJECTOR + "b2")); // [I, patches, dLlm]
-      return llava.lossOnSoftTokens(decoderW, examples, soft, padId);
+      return TrainLoop.Loss.of(llava.lossOnSoftTokens(decoderW, examples, soft, padId));
     }
   }
 }

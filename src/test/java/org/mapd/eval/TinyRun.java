@@ -50,7 +50,7 @@ final class TinyRun {
         + " \"ictContext\": 0, \"maxSteps\": 0, \"checkpointEvery\": 10}";
     Files.writeString(conf.resolve("training.json"), "{\"pretrain\": " + stage + ", \"strategies\": {}, \"eval\": {\"ftSteps\": "
         + ftSteps + ", \"ftDefaultLr\": 1.0, \"maxNewTokens\": " + maxNewTokens + ", \"queriesPerTask\": " + queriesPerTask
-        + ", \"nWay\": 2}}");
+        + ", \"nWay\": 2}, " + org.mapd.train.TinyMemory.JSON + "}");
 
     Path vlIcl = base.resolve("VL-ICL");
     VlIclFixture.write(vlIcl, queriesInData, true);
@@ -92,6 +92,6 @@ final class TinyRun {
   Plan plan(List<String> tasks, List<Integer> shots, List<String> modes) {
     return new Plan("tiny", 222, org.mapd.conf.Fidelity.AUTHORS, "conf", new Plan.Models("vision", "llm", false),
         new Plan.DataPlan(1L, null, "direct", null), List.of(org.mapd.conf.Strategy.MAPD), List.of(),
-        new Plan.EvalPlan(tasks, shots, modes));
+        new Plan.EvalPlan(tasks, shots, null, modes));
   }
 }

@@ -59,6 +59,31 @@ class LlavaTest {
   }
 
   @Test
+  void recomputedDecoderGradientEqualsPlainBackward() {
+    List<TokenizedExample> batch = batch(); // 3 images, 7 supervised tokens, padding
+    int supervised = batch.stream().mapToInt(TokenizedExample::supervised).sum();
+    assertEquals(7, supervised);
+    NDArray soft = AttentionMapper.forward(MAPPER, mapperVars, features(3, 2)); // [3,P,H], no graph
+    double[] values = new double[2];
+    float[][] grads = new float[2][];
+    for (int r = 0; r < 2; r++) {
+      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        Llava.SoftGradient g = llava.softGradient(decoderW, batch, soft, 0, 1.0 / supervised, r == 1, gc);
+        values[r] = g.value();
+        grads[r] = g.gradient().toFloatArray();
+      }
+    }
+    double mean = llava.lossOnSoftTokens(decoderW, batch, soft, 0).getFloat();
+    assertEquals(mean, values[0], 1e-6 * mean, "scaled sum = token mean");
+    assertEquals(values[0], values[1], 1e-6 * mean);
+    double norm = 0;
+    for (float v : grads[0]) norm += v * v;
+    assertTrue(norm > 1e-6, "the soft tokens get a gradient");
+    double err = Ref.relativeError(grads[0], grads[1]);
+    assertTrue(err <= 1e-5, "relative error of the recomputed gradient " + err);
+  }
+
+  @Test
   void lossEqualsPerExampleReference() {
     List<TokenizedExample> batch = batch();
     NDArray feats = features(3, 1);

@@ -3,7 +3,7 @@ package org.mapd.model;
 import ai.djl.ndarray.NDArray;
 
 /** Plain-Java double arithmetic, written independently of the DJL code it checks. */
-final class Ref {
+public final class Ref {
   private Ref() {}
 
   /** [rows][cols] view of a 2-d tensor. */
@@ -90,5 +90,17 @@ final class Ref {
 
   static double[] flatten(double[][] m) {
     return java.util.Arrays.stream(m).flatMapToDouble(java.util.Arrays::stream).toArray();
+  }
+
+  /** ||actual - expected|| / ||expected||, the error measure of gradients computed in another order. */
+  public static double relativeError(float[] expected, float[] actual) {
+    if (expected.length != actual.length) throw new IllegalArgumentException("lengths differ");
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += Math.pow((double) actual[i] - expected[i], 2);
+      norm += Math.pow(expected[i], 2);
+    }
+    return Math.sqrt(diff / norm);
   }
 }

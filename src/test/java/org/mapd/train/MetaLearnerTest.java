@@ -32,6 +32,12 @@ class MetaLearnerTest {
     };
   }
 
+  /** The toy loss as a gradient function: one backward on detached copies. */
+  static Gradient.Fn<Integer> gradient(NDManager manager) {
+    var loss = loss(manager);
+    return (at, ex, gc) -> Gradient.byBackward(at, gc, w -> loss.apply(w, ex));
+  }
+
   /** d/dw of the loss over {@code ex} at w. */
   static double[] grad(double[] w, List<Integer> ex) {
     double[] g = new double[3];
@@ -71,8 +77,8 @@ class MetaLearnerTest {
         w.put("t", manager.create(AdamWTest.toFloat(theta)));
         w.put(MetaLearner.rateKey("t"), manager.create(AdamWTest.toFloat(rates)));
         w.values().forEach(a -> a.setRequiresGradient(true));
-        NDArray q = MetaLearner.queryLoss(w, SUPPORT, QUERY, steps, 2, lastOnly, gc, loss(manager));
-        gc.backward(q);
+        TrainLoop.Loss q = MetaLearner.queryLoss(w, SUPPORT, QUERY, steps, 2, lastOnly, gc, gradient(manager));
+        gc.backward(q.objective());
         float[] gTheta = w.get("t").getGradient().toFloatArray();
         float[] gRates = w.get(MetaLearner.rateKey("t")).getGradient().toFloatArray();
         for (int i = 0; i < 3; i++) assertEquals(dFast[i], gTheta[i], 1e-4, "theta " + i + " lastOnly=" + lastOnly);
@@ -89,8 +95,8 @@ class MetaLearnerTest {
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       Map<String, NDArray> fast = Map.of("t", manager.create(new float[] {0.3f, -0.2f, 0.1f}));
       List<List<Integer>> parts = MetaLearner.split(SUPPORT, 2);
-      float[] last = MetaLearner.supportGradient(fast, parts, true, gc, loss(manager)).get("t").toFloatArray();
-      float[] mean = MetaLearner.supportGradient(fast, parts, false, gc, loss(manager)).get("t").toFloatArray();
+      float[] last = MetaLearner.supportGradient(fast, parts, true, gc, gradient(manager)).get("t").toFloatArray();
+      float[] mean = MetaLearner.supportGradient(fast, parts, false, gc, gradient(manager)).get("t").toFloatArray();
       double[] w = {0.3, -0.2, 0.1};
       double[] expLast = grad(w, List.of(2, 3));
       double[] expMean = grad(w, SUPPORT); // equal chunk sizes: mean of chunk means = full mean

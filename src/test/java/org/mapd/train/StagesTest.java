@@ -34,6 +34,8 @@ import org.mapd.data.LlavaRecord;
 import org.mapd.data.Turn;
 import org.mapd.model.Backbones;
 import org.mapd.model.LoadedModel;
+import org.mapd.model.MemoryModel;
+import org.mapd.model.Ref;
 import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
 import org.mapd.pipelines.DatasetFile;
@@ -80,10 +82,11 @@ class StagesTest {
     Files.writeString(conf.resolve("training.json"), "{\"warmup\": " + String.format(s, 8, 1).replace("}", ", \"corpus\": 8}") + ", \"pretrain\": " + String.format(s, 4, 1)
         + ", \"strategies\": {\"mapd\": " + String.format(s, 1, 2) + ", \"multitask\": " + String.format(s, 1, 1)
         + ", \"nometatask\": " + String.format(s, 4, 1) + ", \"ict\": " + String.format(s, 2, 1) + ", \"modelavg\": " + String.format(s, 4, 1)
-        + "}, \"eval\": {\"ftSteps\": 2, \"ftDefaultLr\": 1.0, \"maxNewTokens\": 4, \"queriesPerTask\": 2, \"nWay\": 2}}");
+        + "}, \"eval\": {\"ftSteps\": 2, \"ftDefaultLr\": 1.0, \"maxNewTokens\": 4, \"queriesPerTask\": 2, \"nWay\": 2}, "
+        + TinyMemory.JSON + "}");
     plan = new Plan("t", 7, Fidelity.AUTHORS, "conf", new Plan.Models("conf/vision", "conf/llm", true),
         new Plan.DataPlan(1L, null, null, null), List.of(Strategy.MAPD), List.of(),
-        new Plan.EvalPlan(List.of("colours"), List.of(0), List.of("ft")));
+        new Plan.EvalPlan(List.of("colours"), List.of(0), null, List.of("ft")));
     prep = base.resolve("prep");
     Random r = new Random(3);
     List<LlavaRecord> captions = new ArrayList<>();
@@ -194,43 +197,151 @@ class StagesTest {
   @Test
   void innerLoopTakesPlainSgdStepsAndKeepsTheta() {
     try (NDManager m = NDManager.newBaseManager();
-        StageModel stage = new StageModel(plan, base, backbones, false)) {
+        StageModel stage = new StageModel(plan, base, backbones, false, 0)) {
       Map<String, NDArray> theta = MapperOutput.mapperTensors(Path.of(pretrained.dir()), m);
       Map<String, float[]> before = new HashMap<>();
       theta.forEach((k, a) -> before.put(k, a.toFloatArray()));
-      Prepared data = new Prepared(prep);
-      List<TokenizedExample> support = new ArrayList<>();
-      List<Path> images = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
-        LlavaRecord r = data.record("gqa", i);
-        support.add(stage.template.conversation(Conversations.finetuneTurns("gqa", r), 64));
-        images.add(DatasetFile.imageRoot(prep).resolve(r.image()));
-      }
-      NDArray features = stage.cache.features(images);
+      List<Sequence> support = support(stage, 2);
       LoadedModel model = stage.model;
       int pad = model.tokenizer().id("<|endoftext|>");
       Map<String, float[]> expected = new HashMap<>();
-      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Map<String, NDArray> leaves = new LinkedHashMap<>();
-        theta.forEach((k, a) -> {
-          NDArray l = a.duplicate();
-          l.setRequiresGradient(true);
-          leaves.put(k, l);
-        });
-        gc.backward(model.llava().loss(model.decoderWeights(), leaves, support, features, pad));
-        leaves.forEach((k, l) -> expected.put(k, theta.get(k).sub(l.getGradient().mul(0.5)).toFloatArray()));
-      }
+      plainGradient(stage, theta, support, pad).forEach((k, g) -> expected.put(k, theta.get(k).sub(g.mul(0.5)).toFloatArray()));
       Map<String, double[]> lrs = new HashMap<>();
       theta.keySet().forEach(k -> lrs.put(k, new double[] {0.5, 0.25}));
       List<Integer> seen = new ArrayList<>();
-      InnerLoop.adapt(model, theta, support, features, lrs, 2, (k, w) -> {
+      MapperGradient gradient = new MapperGradient(model, stage.cache, pad, plan.training(base).memory(), 0);
+      InnerLoop.adapt(gradient, theta, support, lrs, 2, (k, w) -> {
         seen.add(k);
         if (k == 1) w.forEach((name, a) -> assertArrayEquals(expected.get(name), a.toFloatArray(), 1e-6f, name));
       });
       assertEquals(List.of(0, 1, 2), seen);
       theta.forEach((k, a) -> assertArrayEquals(before.get(k), a.toFloatArray(), 0f, k));
       lrs.put("model.mm_projector.vars.0", new double[] {0.5});
-      assertThrows(IllegalArgumentException.class, () -> InnerLoop.adapt(model, theta, support, features, lrs, 2, (k, w) -> {}));
+      assertThrows(IllegalArgumentException.class, () -> InnerLoop.adapt(gradient, theta, support, lrs, 2, (k, w) -> {}));
     }
   }
+
+  /**
+   * Every strategy's batch shape cut into micro-batches of one sequence, with and without decoder
+   * recompute: the token-weighted pieces add up to the whole batch's loss and gradient (the reference is
+   * one graph from mapper to loss). A 10-example batch like Multi-Task's, with an ICT sequence of 3 images
+   * and 2 text turns among them.
+   */
+  @Test
+  void microBatchesAddUpToTheWholeBatch() {
+    try (NDManager m = NDManager.newBaseManager();
+        StageModel stage = new StageModel(plan, base, backbones, true, 0)) {
+      Map<String, NDArray> theta = MapperOutput.mapperTensors(Path.of(pretrained.dir()), m);
+      List<Sequence> batch = new ArrayList<>(support(stage, 8));
+      batch.add(ictSequence(stage));
+      batch.add(support(stage, 1).get(0));
+      Map<String, NDArray> expected = plainGradient(stage, theta, batch, stage.padId);
+      for (boolean recompute : new boolean[] {false, true}) {
+        MapperGradient single = new MapperGradient(stage.model, stage.cache, stage.padId,
+            new MemoryModel(stage.model.vision(), stage.model.decoder(), stage.mapperConfig, recompute), 1);
+        try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          Gradient g = single.at(theta, batch, gc);
+          for (String k : expected.keySet()) {
+            double err = Ref.relativeError(expected.get(k).toFloatArray(), g.grads().get(k).toFloatArray());
+            assertTrue(err <= 1e-6, k + " recompute=" + recompute + ": relative error " + err);
+          }
+        }
+        assertEquals(10, single.stats().summary().microBatches());
+        assertEquals(1, single.stats().summary().maxMicroBatch());
+      }
+      MapperGradient whole = new MapperGradient(stage.model, stage.cache, stage.padId, plan.training(base).memory(), 0);
+      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        whole.at(theta, batch, gc);
+      }
+      assertEquals(1, whole.stats().summary().microBatches(), "a tiny batch fits the device in one piece");
+    }
+  }
+
+  /**
+   * MAPD's query set in micro-batches of one: the gradients of theta and of every learned rate equal those
+   * of the query loss taken as one graph through the fast weights.
+   */
+  @Test
+  void mapdQuerySetInMicroBatchesGivesTheSameMetaGradient() {
+    try (NDManager m = NDManager.newBaseManager();
+        StageModel stage = new StageModel(plan, base, backbones, true, 2)) {
+      Map<String, NDArray> w = new LinkedHashMap<>(MapperOutput.mapperTensors(Path.of(pretrained.dir()), m));
+      w.putAll(MetaLearner.initRates(List.copyOf(w.keySet()), 2, 0.3, m));
+      List<Sequence> all = support(stage, 8);
+      List<Sequence> support = all.subList(0, 4);
+      List<Sequence> query = all.subList(4, 8);
+      MapperGradient single = new MapperGradient(stage.model, stage.cache, stage.padId,
+          new MemoryModel(stage.model.vision(), stage.model.decoder(), stage.mapperConfig, true), 1);
+      Map<String, float[]> chunked = new LinkedHashMap<>();
+      Map<String, float[]> reference = new LinkedHashMap<>();
+      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        Map<String, NDArray> leaves = Gradient.leaves(w);
+        gc.backward(MetaLearner.queryLoss(leaves, support, query, 2, 2, false, gc, single::at).objective());
+        leaves.forEach((k, a) -> chunked.put(k, a.getGradient().toFloatArray()));
+      }
+      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        Map<String, NDArray> leaves = Gradient.leaves(w);
+        Map<String, NDArray> fast = new LinkedHashMap<>();
+        leaves.forEach((k, a) -> {
+          if (!MetaLearner.isRate(k)) fast.put(k, a);
+        });
+        for (int step = 0; step < 2; step++) {
+          Map<String, NDArray> g = MetaLearner.supportGradient(fast, MetaLearner.split(support, 2), false, gc, single::at);
+          for (String k : g.keySet()) fast.put(k, fast.get(k).sub(leaves.get(MetaLearner.rateKey(k)).get(step).mul(g.get(k))));
+        }
+        List<TokenizedExample> examples = query.stream().map(Sequence::example).toList();
+        List<Path> images = query.stream().flatMap(s -> s.images().stream()).toList();
+        gc.backward(stage.model.llava().loss(stage.model.decoderWeights(), fast, examples, stage.cache.features(images), stage.padId));
+        leaves.forEach((k, a) -> reference.put(k, a.getGradient().toFloatArray()));
+      }
+      for (String k : reference.keySet()) {
+        double err = Ref.relativeError(reference.get(k), chunked.get(k));
+        assertTrue(err <= 1e-6, k + ": relative error " + err);
+      }
+    }
+  }
+
+  /** An ICT-style sequence: two in-context examples and a query, three images. */
+  private Sequence ictSequence(StageModel stage) {
+    Prepared data = new Prepared(prep);
+    List<Conversations.QA> context = new ArrayList<>();
+    List<Path> images = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      LlavaRecord r = data.record("basic_qa_geo170k", i);
+      context.add(Conversations.firstQa("basic_qa_geo170k", r));
+      images.add(DatasetFile.imageRoot(prep).resolve(r.image()));
+    }
+    TokenizedExample ex = stage.template.conversation(Conversations.ictTurns(context.subList(0, 2), context.get(2)), 256);
+    return new Sequence(ex, images);
+  }
+
+  /** The first {@code n} gqa records as finetuning sequences. */
+  private List<Sequence> support(StageModel stage, int n) {
+    Prepared data = new Prepared(prep);
+    List<Sequence> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      LlavaRecord r = data.record("gqa", i);
+      out.add(new Sequence(stage.template.conversation(Conversations.finetuneTurns("gqa", r), 64),
+          List.of(DatasetFile.imageRoot(prep).resolve(r.image()))));
+    }
+    return out;
+  }
+
+  /** The reference: one graph from mapper to loss over the whole batch, one backward. */
+  private static Map<String, NDArray> plainGradient(StageModel stage, Map<String, NDArray> theta, List<Sequence> batch, int pad) {
+    List<TokenizedExample> examples = batch.stream().map(Sequence::example).toList();
+    List<Path> images = batch.stream().flatMap(s -> s.images().stream()).toList();
+    Map<String, NDArray> grads = new LinkedHashMap<>();
+    try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      Map<String, NDArray> leaves = Gradient.leaves(theta);
+      gc.backward(stage.model.llava().loss(stage.model.decoderWeights(), leaves, examples, stage.cache.features(images), pad));
+      leaves.forEach((k, l) -> {
+        NDArray g = l.getGradient().duplicate();
+        NDScope.unregister(g);
+        grads.put(k, g);
+      });
+    }
+    return grads;
+  }
+
 }

@@ -38,7 +38,7 @@ class TrainLoopTest {
     }
 
     @Override
-    public NDArray loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
+    public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
       Random r = new Random(epoch * 100L + micro);
       double[][] x = new double[MetaLearnerTest.X.length][3];
       for (double[] row : x) for (int i = 0; i < 3; i++) row[i] = r.nextGaussian();
@@ -49,8 +49,9 @@ class TrainLoopTest {
         for (int i = 0; i < ex.size(); i++) xs[i] = AdamWTest.toFloat(x[ex.get(i)]);
         return m.get("t").sub(manager.create(xs)).square().sum(new int[] {1}).mean().add(loss.apply(m, ex));
       };
-      if (!meta) return shifted.apply(w, List.of(0, 1, 2));
-      return MetaLearner.queryLoss(w, List.of(0, 1, 2, 3), List.of(4, 5), 2, 2, true, gc, shifted);
+      if (!meta) return TrainLoop.Loss.of(shifted.apply(w, List.of(0, 1, 2)));
+      return MetaLearner.queryLoss(w, List.of(0, 1, 2, 3), List.of(4, 5), 2, 2, true, gc,
+          (at, ex, c) -> Gradient.byBackward(at, c, m -> shifted.apply(m, ex)));
     }
   }
 

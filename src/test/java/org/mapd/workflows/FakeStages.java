@@ -72,7 +72,7 @@ public final class FakeStages implements Stages {
     evaluatedMappers.put(row, String.valueOf(mapper));
     List<ResultRow> rows = new ArrayList<>();
     for (String task : plan.eval().tasks()) {
-      for (int shots : plan.eval().shots()) {
+      for (int shots : plan.eval().shots(task)) {
         for (String mode : plan.eval().modes()) {
           double acc = 0.1 * (1 + shots % 5) + (row.length() % 3) * 0.05;
           rows.add(new ResultRow(row, task, mode, shots, acc, mode.equals("ft") ? acc + 0.05 : acc));

@@ -1,0 +1,35 @@
+package org.mapd.conf;
+
+/**
+ * training.json "memory": what one device (a GPU, or the host on CPU) may hold. These settings decide how a
+ * batch is cut into micro-batches and which features stay cached, never what a stage computes (the chunks
+ * add up to the same loss and gradient), so they are left out of stage content keys: a run resumed on
+ * another kind of GPU reuses its finished stages.
+ *
+ * @param deviceGB memory of one device in GiB (80 for an A100/H100 80 GB)
+ * @param reserveGB kept free for the runtime (CUDA context, allocator fragmentation) in GiB
+ * @param featureCacheGB host memory for cached frozen vision features in GiB; beyond it they are recomputed
+ * @param recompute activation checkpointing of the frozen decoder: keep each layer's input, recompute the
+ *     layer during backward (one more forward pass for a fraction of the memory)
+ */
+public record MemoryBudget(double deviceGB, double reserveGB, double featureCacheGB, boolean recompute) {
+  public static final double GIB = 1024.0 * 1024 * 1024;
+
+  public MemoryBudget {
+    TrainConfig.require(deviceGB > 0, "memory.deviceGB must be > 0");
+    TrainConfig.require(reserveGB >= 0 && reserveGB < deviceGB, "memory.reserveGB must be in [0, deviceGB)");
+    TrainConfig.require(featureCacheGB >= 0, "memory.featureCacheGB must be >= 0");
+  }
+
+  public long deviceBytes() {
+    return (long) (deviceGB * GIB);
+  }
+
+  public long reserveBytes() {
+    return (long) (reserveGB * GIB);
+  }
+
+  public long featureCacheBytes() {
+    return (long) (featureCacheGB * GIB);
+  }
+}

@@ -1,0 +1,69 @@
+package org.mapd.train;
+
+import java.util.List;
+import org.mapd.model.MemoryModel;
+
+/**
+ * The shapes a stage met, in memory that does not grow with the data: sequence lengths in a fixed
+ * histogram, micro-batch sizes, and the micro-batch that needed the most activation memory (what the
+ * device must hold, projected to other depths by {@code mapd rehearse}).
+ */
+public final class BatchStats {
+  /** Histogram resolution in tokens; lengths beyond the last bucket land in it. */
+  private static final int BUCKET = 32;
+  private static final int BUCKETS = 1024;
+
+  private final long[] lengths = new long[BUCKETS];
+  private long sequences;
+  private long microBatches;
+  private int maxLength;
+  private int maxMicroBatch;
+  private MemoryModel.Chunk largest;
+  private long largestBytes = -1;
+
+  /** One micro-batch, its sequences as chunks of one (their lengths and images). */
+  void add(List<MemoryModel.Chunk> sequencesOfMicroBatch, MemoryModel memory) {
+    MemoryModel.Chunk all = null;
+    for (MemoryModel.Chunk c : sequencesOfMicroBatch) {
+      lengths[Math.min(BUCKETS - 1, c.length() / BUCKET)]++;
+      maxLength = Math.max(maxLength, c.length());
+      all = all == null ? c : all.plus(c);
+    }
+    sequences += sequencesOfMicroBatch.size();
+    microBatches++;
+    maxMicroBatch = Math.max(maxMicroBatch, sequencesOfMicroBatch.size());
+    long bytes = memory.activationBytes(all);
+    if (bytes > largestBytes) {
+      largestBytes = bytes;
+      largest = all;
+    }
+  }
+
+  /** The summary written into a stage's metrics. */
+  public Summary summary() {
+    return new Summary(sequences, microBatches, maxMicroBatch, percentile(0.5), percentile(0.9), maxLength, largest);
+  }
+
+  /** Upper bucket edge below which a fraction {@code q} of the lengths lie. */
+  private int percentile(double q) {
+    if (sequences == 0) return 0;
+    long seen = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      seen += lengths[i];
+      if (seen >= q * sequences) return Math.min(maxLength, (i + 1) * BUCKET);
+    }
+    return maxLength;
+  }
+
+  /**
+   * @param sequences sequences through the decoder
+   * @param microBatches micro-batches they were cut into
+   * @param maxMicroBatch most sequences in one micro-batch
+   * @param lengthP50 median sequence length in tokens (images expanded), to {@value #BUCKET} tokens
+   * @param lengthP90 90th percentile
+   * @param lengthMax longest
+   * @param largest the micro-batch shape that needed the most activation memory
+   */
+  public record Summary(long sequences, long microBatches, int maxMicroBatch, int lengthP50, int lengthP90,
+      int lengthMax, MemoryModel.Chunk largest) {}
+}
