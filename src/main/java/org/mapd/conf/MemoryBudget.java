@@ -8,7 +8,7 @@ package org.mapd.conf;
  *
  * @param deviceGB memory of one device in GiB (80 for an A100/H100 80 GB)
  * @param reserveGB kept free for the runtime (CUDA context, allocator fragmentation) in GiB
- * @param featureCacheGB host memory for cached frozen vision features in GiB; beyond it they are recomputed
+ * @param featureCacheGB device memory for cached frozen vision features in GiB; beyond it they are recomputed
  * @param recompute activation checkpointing of the frozen decoder: keep each layer's input, recompute the
  *     layer during backward (one more forward pass for a fraction of the memory)
  */
@@ -19,6 +19,17 @@ public record MemoryBudget(double deviceGB, double reserveGB, double featureCach
     TrainConfig.require(deviceGB > 0, "memory.deviceGB must be > 0");
     TrainConfig.require(reserveGB >= 0 && reserveGB < deviceGB, "memory.reserveGB must be in [0, deviceGB)");
     TrainConfig.require(featureCacheGB >= 0, "memory.featureCacheGB must be >= 0");
+  }
+
+  /** A byte count for people: GiB, MiB or KiB with one decimal. */
+  public static String human(long bytes) {
+    double b = Math.abs(bytes);
+    String[] units = {"GiB", "MiB", "KiB"};
+    double[] sizes = {GIB, GIB / 1024, GIB / (1024 * 1024)};
+    for (int i = 0; i < units.length; i++) {
+      if (b >= sizes[i]) return String.format(java.util.Locale.ROOT, "%.1f %s", bytes / sizes[i], units[i]);
+    }
+    return bytes + " B";
   }
 
   public long deviceBytes() {

@@ -42,7 +42,7 @@ public final class Evaluate {
   /** Mapper tensors model.mm_projector.vars.0..12 (method.md §1). */
   static final int MAPPER_TENSORS = 13;
   /** Token budget of a support conversation; VL-ICL examples are far shorter (the script truncates at 512). */
-  private static final int SUPPORT_MAX_LEN = 4096;
+  public static final int SUPPORT_MAX_LEN = 4096;
 
   private Evaluate() {}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Training;
+import org.mapd.eval.EvalPlanCheck;
 import org.mapd.pipelines.PrepareData;
 import org.mapd.pipelines.PrepareSummary;
 import org.mapd.report.Report;
@@ -36,6 +37,9 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
       if (data.synthSeed() != null) {
         datasets = out.resolve("source");
         stages.synth(datasets, data.synthSeed());
+        // Real datasets were checked with the plan; generated ones can only be checked now, still before training.
+        List<String> problems = EvalPlanCheck.problems(plan, datasets.resolve("VL-ICL"), training.eval().nWay());
+        if (!problems.isEmpty()) throw new IllegalArgumentException("plan '" + plan.name() + "': " + String.join("; ", problems));
       } else {
         datasets = base.resolve(data.datasets());
       }

@@ -81,6 +81,37 @@ class MainTest {
   }
 
   @Test
+  void planThatCannotRunIsRefusedBeforeAnyStage() throws Exception {
+    Path datasets = dir.resolve("datasets");
+    org.mapd.eval.VlIclFixture.write(datasets.resolve("VL-ICL"), 3, false); // open_mi: 5 support images per class
+    String mini = Files.readString(Path.of("workflows/mini.json"));
+    Path plan = dir.resolve("eight.json");
+    Files.writeString(plan, mini.replace("\"synthSeed\": 7, \"datasets\": null", "\"synthSeed\": null, \"datasets\": \"" + datasets + "\"")
+        .replace("\"shots\": [0, 1, 2, 4]", "\"shots\": [0, 1, 2, 4, 8]"));
+    FakeStages stages = new FakeStages();
+    assertEquals(2, run(stages, "reproduce", "--plan", plan.toString(), "--work", dir.resolve("w").toString()));
+    assertTrue(err.contains("task open_mi allows at most 5 shots") && err.contains("the plan asks for 8")
+        && err.contains("eval.shots"), err);
+    assertTrue(err.contains("task clevr allows at most 12 shots") || !err.contains("clevr"), err);
+    assertTrue(stages.calls.isEmpty(), "no stage ran: " + stages.calls);
+
+    Files.writeString(plan, mini.replace("\"synthSeed\": 7, \"datasets\": null", "\"synthSeed\": null, \"datasets\": \"" + datasets + "\"")
+        .replace("\"shots\": [0, 1, 2, 4]", "\"shots\": [0, 1, 2, 4, 8], \"taskShots\": {\"open_mi\": [0, 1, 2, 4, 5]}"));
+    assertEquals(0, run(stages, "reproduce", "--plan", plan.toString(), "--work", dir.resolve("w").toString()), err);
+
+    Path conf = dir.resolve("conf");
+    Files.createDirectories(conf);
+    for (String f : List.of("mapper.json", "training.json")) Files.copy(Path.of("conf/mini").resolve(f), conf.resolve(f));
+    Files.writeString(conf.resolve("training.json"), Files.readString(conf.resolve("training.json"))
+        .replace("\"deviceGB\": 8, \"reserveGB\": 1, \"featureCacheGB\": 1", "\"deviceGB\": 0.02, \"reserveGB\": 0, \"featureCacheGB\": 0"));
+    Files.writeString(plan, mini.replace("\"conf\": \"conf/mini\"", "\"conf\": \"" + conf + "\""));
+    stages = new FakeStages();
+    assertEquals(2, run(stages, "reproduce", "--plan", plan.toString(), "--work", dir.resolve("w").toString()));
+    assertTrue(err.contains("memory: Finetune mapd: one 519-token sequence with 1 image(s) needs") && err.contains("memory.deviceGB 0.02"), err);
+    assertTrue(stages.calls.isEmpty(), "no stage ran: " + stages.calls);
+  }
+
+  @Test
   void reproduceRunsEmbeddedPrintsTheReportPathAndReusesOnTheSecondRun() throws Exception {
     FakeStages stages = new FakeStages();
     String[] args = {"reproduce", "--plan", "workflows/mini.json", "--work", dir.toString(), "--id", "cli-run"};

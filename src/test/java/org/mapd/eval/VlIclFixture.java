@@ -11,13 +11,13 @@ import javax.imageio.ImageIO;
 import org.mapd.Json;
 
 /** A small VL-ICL folder in the real schemas (method.md §6), with optional tiny PNG images. */
-final class VlIclFixture {
+public final class VlIclFixture {
   static final String[] OPEN_MI_CLASSES = {"dax", "blicket", "wug"};
 
   private VlIclFixture() {}
 
   /** operator_induction, clevr, open_mi and textocr, {@code queries} queries each. */
-  static void write(Path root, int queries, boolean images) throws IOException {
+  public static void write(Path root, int queries, boolean images) throws IOException {
     Random rng = new Random(5);
     ArrayNode opSupport = Json.MAPPER.createArrayNode();
     for (int i = 0; i < 12; i++) {

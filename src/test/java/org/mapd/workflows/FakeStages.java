@@ -26,6 +26,11 @@ public final class FakeStages implements Stages {
   @Override
   public Map<String, Integer> synth(Path out, long seed) {
     calls.add("synth");
+    try {
+      org.mapd.eval.VlIclFixture.write(out.resolve("VL-ICL"), 2, false); // the plan's shots are checked against it
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return Map.of("x", 1);
   }
 
