@@ -82,7 +82,7 @@ final class ReproduceCommand implements Callable<Integer> {
     PlanCheck.check(p, Common.base());
     String runId = id != null ? id
         : p.name() + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    ConsoleProgress console = new ConsoleProgress(System.err);
+    ConsoleProgress console = ConsoleProgress.onStderr();
     System.err.println("run " + runId + ": plan " + plan + ", work " + work.toAbsolutePath());
     RunResult result;
     if (temporal == null) {
