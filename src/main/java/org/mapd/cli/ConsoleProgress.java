@@ -11,13 +11,14 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.mapd.Progress;
+import org.mapd.eval.Evaluate;
 import org.mapd.workflows.HeartbeatDetails;
 import org.mapd.workflows.StageListener;
 
 /**
  * The terminal view of running stages: one line when a stage starts and when it finishes, and a
- * progress bar (step/total, loss) while it reports progress. Everything goes to stderr; stdout is kept
- * for what a command prints as its answer.
+ * progress bar (step/total, and the loss, or an evaluation's accuracy so far) while it reports progress.
+ * Everything goes to stderr; stdout is kept for what a command prints as its answer.
  *
  * <p>A bar redraws itself with carriage returns, which a log file (CI, nohup, systemd) keeps as one
  * endless line; so when stderr is not a terminal, each stage prints a plain progress line instead, at most
@@ -98,7 +99,7 @@ final class ConsoleProgress implements StageListener {
         .build());
     if (total > 0) bar.maxHint(total);
     bar.stepTo(step);
-    bar.setExtraMessage(value(loss));
+    bar.setExtraMessage(value(stage, loss));
   }
 
   private void line(String stage, long step, long total, double loss) {
@@ -118,13 +119,16 @@ final class ConsoleProgress implements StageListener {
     if (total > 0) s.append(String.format(Locale.ROOT, " %3d%%", 100 * step / total));
     s.append(' ').append(step).append('/').append(total > 0 ? String.valueOf(total) : "?");
     s.append(String.format(Locale.ROOT, " after %.0f s", (now - state.first()) / 1e9));
-    String v = value(loss);
+    String v = value(stage, loss);
     if (!v.isEmpty()) s.append(", ").append(v);
     out.println(s);
   }
 
-  private static String value(double loss) {
-    return Double.isNaN(loss) ? "" : String.format(Locale.ROOT, "loss %.4f", loss);
+  /** The progress value under its name: training stages report a loss, Evaluate its accuracy so far. */
+  static String value(String stage, double value) {
+    if (Double.isNaN(value)) return "";
+    if (Evaluate.isStageName(stage)) return String.format(Locale.ROOT, "accuracy so far %.1f%%", 100 * value);
+    return String.format(Locale.ROOT, "loss %.4f", value);
   }
 
   @Override

@@ -43,6 +43,18 @@ public final class Evaluate {
 
   private Evaluate() {}
 
+  /**
+   * The stage name of one row's evaluation. Its progress value (Progress's loss argument, the heartbeat's
+   * loss field) is the accuracy so far, so the console labels it by this name.
+   */
+  public static String stageName(String row) {
+    return "Evaluate " + row;
+  }
+
+  public static boolean isStageName(String stage) {
+    return stage.startsWith("Evaluate ");
+  }
+
   /** A query still to evaluate. */
   private record Unit(VlIclTask task, int shots, String mode, int query) {
     Sample.Key key() {
@@ -91,6 +103,7 @@ public final class Evaluate {
             }
             log.append(s);
             if (s.correctAtEnd()) right++;
+            // Not a loss: the fraction correct so far (see stageName).
             progress.report(++done, units.size(), (double) right / done, null);
           }
         }

@@ -58,6 +58,17 @@ class ConsoleProgressTest {
   }
 
   @Test
+  void evaluationShowsItsAccuracySoFarNotALoss() {
+    at(0);
+    lines.started("Evaluate untrained", Path.of("/w/evaluate-untrained-abc"), null);
+    at(31);
+    lines.progress("Evaluate untrained", 92, 384, 0.08);
+    assertEquals("Evaluate untrained  23% 92/384 after 31 s, accuracy so far 8.0%", printed().get(1));
+    assertEquals("loss 0.0800", ConsoleProgress.value("Finetune mapd", 0.08));
+    assertEquals("", ConsoleProgress.value("Evaluate mapd", Double.NaN));
+  }
+
+  @Test
   void modeComesFromTheEnvironmentWhenSet() {
     assertTrue(ConsoleProgress.barsOnStderr("bars"));
     assertFalse(ConsoleProgress.barsOnStderr(" Lines "));
