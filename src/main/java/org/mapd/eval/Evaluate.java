@@ -35,6 +35,8 @@ import org.mapd.train.InnerLoop;
  */
 public final class Evaluate {
   static final String MAPPER_FILE = "mm_projector.safetensors";
+  /** One line per evaluated query; a rerun skips the queries it already holds. */
+  public static final String SAMPLES_FILE = "samples.jsonl";
   static final String RATES_PREFIX = "inner_loop_optimizer.names_learning_rates_dict.";
   /** Mapper tensors model.mm_projector.vars.0..12 (method.md §1). */
   static final int MAPPER_TENSORS = 13;
@@ -81,7 +83,7 @@ public final class Evaluate {
     }
     Set<Sample.Key> grid = new HashSet<>();
     for (Unit u : units) grid.add(u.key());
-    Path samplesFile = out.resolve("samples.jsonl");
+    Path samplesFile = out.resolve(SAMPLES_FILE);
     Path resultsFile = out.resolve("results.json");
     List<Sample> samples;
     try (SampleLog log = SampleLog.open(samplesFile)) {
