@@ -3,16 +3,34 @@
 # `mapd reproduce` again, kills it with -9 right after the MAPD checkpoint at step 50, reruns it, and compares
 # the final loss and MAPD results.json with those of the uninterrupted run.
 # Usage (from the repository root): tools/kill_resume.sh WORK_DIR [PLAN]
-# It kills every `mapd reproduce` of this user on the machine: run nothing else meanwhile.
+# It kills only the run it started (by its process id), so other runs on a shared machine are safe; it must
+# be the only run using WORK_DIR.
 set -uo pipefail
+if [[ $# -lt 1 ]]; then echo "usage: tools/kill_resume.sh WORK_DIR [PLAN]" >&2; exit 2; fi
 work="$1"; plan="${2:-workflows/mini.json}"; ref="$(mktemp -d)"
-cp "$work"/stages/evaluate-mapd-*/results.json "$ref/results.json"
-cp "$work"/stages/finetune-mapd-*/DONE.json "$ref/DONE.json"
+cp "$work"/stages/evaluate-mapd-*/results.json "$ref/results.json" || exit 1
+cp "$work"/stages/finetune-mapd-*/DONE.json "$ref/DONE.json" || exit 1
 rm -rf "$work"/stages/finetune-mapd-* "$work"/stages/evaluate-mapd-*
-./mapd reproduce --plan "$plan" --work "$work" > "$ref/killed.log" 2>&1 &
-until ls -d "$work"/stages/finetune-mapd-*/checkpoints/step-0000050 > /dev/null 2>&1; do sleep 0.5; done
-pkill -9 -f "org.mapd.cli.Main reproduce"
-echo "killed with checkpoints: $(ls "$work"/stages/finetune-mapd-*/checkpoints | tr '\n' ' ')"
+# $! must be the JVM's own pid, so that killing it leaves no orphan behind: ./mapd execs java, and the explicit
+# exec keeps $! the pid of ./mapd even if this line grows into a list (`a && b &` runs b in a subshell).
+(exec ./mapd reproduce --plan "$plan" --work "$work" > "$ref/killed.log" 2>&1) &
+pid=$!
+until ls -d "$work"/stages/finetune-mapd-*/checkpoints/step-0000050 > /dev/null 2>&1; do
+  if ! kill -0 "$pid" 2> /dev/null; then
+    echo "the run ended before the checkpoint at step 50; see $ref/killed.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+# Refuse rather than kill the wrong thing, e.g. if ./mapd ever stops exec-ing java.
+if [[ "$(ps -o comm= -p "$pid")" != java ]]; then
+  echo "process $pid is not the run's JVM ($(ps -o comm= -p "$pid")); not killing it" >&2
+  exit 1
+fi
+kill -9 "$pid"
+wait "$pid" 2> /dev/null # reaped, so the rerun cannot overlap it
+checkpoints=("$work"/stages/finetune-mapd-*/checkpoints/step-*)
+echo "killed $pid with checkpoints: ${checkpoints[*]##*/}"
 ./mapd reproduce --plan "$plan" --work "$work" > "$ref/rerun.log" 2>&1
 grep -m1 "resuming from" "$ref/rerun.log"
 echo "stages reused: $(grep -c ': reused ' "$ref/rerun.log")"

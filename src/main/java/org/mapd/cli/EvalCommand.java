@@ -34,9 +34,9 @@ final class EvalCommand implements Callable<Integer> {
     Plan p = stage.loadPlan();
     Path tasks = vlIcl != null ? vlIcl.toAbsolutePath() : stage.prepared().resolve("VL-ICL");
     String name = row != null ? row : mapper == null ? "untrained" : mapper.toAbsolutePath().getFileName().toString();
-    ConsoleProgress console = new ConsoleProgress(System.err);
+    ConsoleProgress console = ConsoleProgress.onStderr();
     System.out.println(Json.write(Evaluate.run(p, Common.base(), name, mapper == null ? null : mapper.toAbsolutePath(),
-        stage.backbones(p), tasks, stage.out, console.forStage("Evaluate " + name))));
+        stage.backbones(p), tasks, stage.out, console.forStage(Evaluate.stageName(name)))));
     return 0;
   }
 }

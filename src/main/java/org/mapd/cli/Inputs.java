@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.mapd.Json;
 import org.mapd.conf.Plan;
+import org.mapd.eval.Evaluate;
 
 /** Reads user-supplied files and turns every problem into one line that names the file and the field. */
 final class Inputs {
@@ -59,7 +60,7 @@ final class Inputs {
 
   /** Stages always resume from checkpoints in OUT; without --resume that must not happen by surprise. */
   static void requireFreshOrResume(Path out, boolean resume) {
-    boolean hasState = hasEntries(out.resolve("checkpoints")) || isNonEmptyFile(out.resolve("samples.jsonl"));
+    boolean hasState = hasEntries(out.resolve("checkpoints")) || isNonEmptyFile(out.resolve(Evaluate.SAMPLES_FILE));
     if (hasState && !resume) {
       throw new IllegalArgumentException(out + " already holds checkpoints or results of an earlier run: pass "
           + "--resume to continue it, or choose another --out");

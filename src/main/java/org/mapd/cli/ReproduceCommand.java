@@ -8,9 +8,6 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -64,7 +61,8 @@ final class ReproduceCommand implements Callable<Integer> {
   boolean noWorker;
 
   @Option(names = "--id", paramLabel = "WORKFLOW-ID",
-      description = "Workflow id and run id (default: <plan name>-<UTC time>). Child ids are <id>/<strategy>.")
+      description = "Workflow id and run id (default: <plan name>-<UTC time to the millisecond>-<4 random hex "
+          + "digits>, unique even for runs started together). Child ids are <id>/<strategy>.")
   String id;
 
   ReproduceCommand() {
@@ -80,9 +78,8 @@ final class ReproduceCommand implements Callable<Integer> {
   public Integer call() {
     Plan p = Inputs.plan(plan);
     PlanCheck.check(p, Common.base());
-    String runId = id != null ? id
-        : p.name() + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    ConsoleProgress console = new ConsoleProgress(System.err);
+    String runId = id != null ? id : RunIds.next(p.name());
+    ConsoleProgress console = ConsoleProgress.onStderr();
     System.err.println("run " + runId + ": plan " + plan + ", work " + work.toAbsolutePath());
     RunResult result;
     if (temporal == null) {

@@ -30,7 +30,7 @@ final class TrainCommand {
     @Override
     public Integer call() {
       Plan p = stage.loadPlan();
-      ConsoleProgress console = new ConsoleProgress(System.err);
+      ConsoleProgress console = ConsoleProgress.onStderr();
       System.out.println(Json.write(
           Warmup.run(p, Common.base(), stage.prepared(), stage.out, console.forStage("Warmup"))));
       return 0;
@@ -46,7 +46,7 @@ final class TrainCommand {
     @Override
     public Integer call() {
       Plan p = stage.loadPlan();
-      ConsoleProgress console = new ConsoleProgress(System.err);
+      ConsoleProgress console = ConsoleProgress.onStderr();
       System.out.println(Json.write(Pretrain.run(p, Common.base(), stage.prepared(), stage.backbones(p), stage.out,
           console.forStage("Pretrain"))));
       return 0;
@@ -78,7 +78,7 @@ final class TrainCommand {
             + "`mapd train average` the members");
       }
       Plan p = stage.loadPlan();
-      ConsoleProgress console = new ConsoleProgress(System.err);
+      ConsoleProgress console = ConsoleProgress.onStderr();
       System.out.println(Json.write(Finetune.run(p, Common.base(), s, dataset, stage.prepared(), stage.backbones(p),
           init.toAbsolutePath(), stage.out, console.forStage("Finetune " + s.json()))));
       return 0;

@@ -55,7 +55,7 @@ final class WorkerCommand implements Callable<Integer> {
         WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Workers.create(factory::newWorker, new LinkedHashSet<>(queues), Stages.REAL, Common.base(), work,
-        new ConsoleProgress(System.err));
+        ConsoleProgress.onStderr());
     factory.start();
     System.err.println("worker polling " + queues + " on " + temporal + " (namespace " + namespace + "), work "
         + work.toAbsolutePath());

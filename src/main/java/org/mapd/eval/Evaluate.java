@@ -38,6 +38,8 @@ import org.mapd.train.Sequence;
  */
 public final class Evaluate {
   static final String MAPPER_FILE = "mm_projector.safetensors";
+  /** One line per evaluated query; a rerun skips the queries it already holds. */
+  public static final String SAMPLES_FILE = "samples.jsonl";
   static final String RATES_PREFIX = "inner_loop_optimizer.names_learning_rates_dict.";
   /** Mapper tensors model.mm_projector.vars.0..12 (method.md §1). */
   static final int MAPPER_TENSORS = 13;
@@ -45,6 +47,18 @@ public final class Evaluate {
   public static final int SUPPORT_MAX_LEN = 4096;
 
   private Evaluate() {}
+
+  /**
+   * The stage name of one row's evaluation. Its progress value (Progress's loss argument, the heartbeat's
+   * loss field) is the accuracy so far, so the console labels it by this name.
+   */
+  public static String stageName(String row) {
+    return "Evaluate " + row;
+  }
+
+  public static boolean isStageName(String stage) {
+    return stage.startsWith("Evaluate ");
+  }
 
   /** A query still to evaluate. */
   private record Unit(VlIclTask task, int shots, String mode, int query) {
@@ -72,7 +86,7 @@ public final class Evaluate {
     }
     Set<Sample.Key> grid = new HashSet<>();
     for (Unit u : units) grid.add(u.key());
-    Path samplesFile = out.resolve("samples.jsonl");
+    Path samplesFile = out.resolve(SAMPLES_FILE);
     Path resultsFile = out.resolve("results.json");
     List<Sample> samples;
     try (SampleLog log = SampleLog.open(samplesFile)) {
@@ -97,6 +111,7 @@ public final class Evaluate {
             }
             log.append(s);
             if (s.correctAtEnd()) right++;
+            // Not a loss: the fraction correct so far (see stageName).
             progress.report(++done, units.size(), (double) right / done, null);
           }
         }

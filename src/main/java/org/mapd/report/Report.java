@@ -1,10 +1,13 @@
 package org.mapd.report;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
+import java.awt.Shape;
+import java.awt.Stroke;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +29,8 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.DefaultDrawingSupplier;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -217,9 +222,28 @@ public final class Report {
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static JFreeChart chart(List<ResultRow> rows, String mode) {
+  /**
+   * Okabe and Ito's palette for colour-blind readers, without its yellow, which hardly shows on white paper.
+   * Each row also gets its own marker, and reference rows a dashed line, so the lines stay apart in greyscale.
+   */
+  static final List<Color> PALETTE = List.of(new Color(0xD55E00), new Color(0x0072B2), new Color(0x009E73),
+      new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), Color.BLACK);
+  private static final List<Shape> MARKERS = markers();
+  private static final Stroke SOLID = new BasicStroke(2f);
+  private static final Stroke DASHED =
+      new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f);
+
+  /** JFreeChart's standard markers, the flat rectangle and ellipse (hard to tell from a line) last. */
+  private static List<Shape> markers() {
+    Shape[] standard = DefaultDrawingSupplier.createStandardSeriesShapes();
+    return java.util.stream.IntStream.of(0, 1, 2, 3, 5, 7, 9, 8, 4, 6).mapToObj(i -> standard[i]).toList();
+  }
+
+  static JFreeChart chart(List<ResultRow> rows, String mode) {
     XYSeriesCollection data = new XYSeriesCollection();
-    for (String name : rowNames(rows)) {
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    List<String> names = rowNames(rows);
+    for (String name : names) {
       XYSeries series = new XYSeries(name);
       Map<Integer, List<Double>> byShots = new TreeMap<>();
       for (ResultRow r : rows) {
@@ -229,12 +253,21 @@ public final class Report {
       }
       byShots.forEach((shots, acc) ->
           series.add(shots.doubleValue(), 100 * acc.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
-      if (!series.isEmpty()) data.addSeries(series);
+      if (series.isEmpty()) continue;
+      // Styled by the row's place among all rows, so a row looks the same in the ICL and the FT chart.
+      int style = names.indexOf(name);
+      int i = data.getSeriesCount();
+      data.addSeries(series);
+      renderer.setSeriesPaint(i, PALETTE.get(style % PALETTE.size()));
+      renderer.setSeriesShape(i, MARKERS.get(style % MARKERS.size()));
+      renderer.setSeriesStroke(i, Plan.REFERENCES.contains(name) ? DASHED : SOLID);
     }
     JFreeChart chart = ChartFactory.createXYLineChart(mode.toUpperCase(Locale.ROOT) + ": accuracy vs shots",
         "shots", "mean accuracy over tasks (%)", data, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
-    plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+    plot.setRenderer(renderer);
+    // Shots are whole numbers: no 0.5-shot ticks.
+    ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);

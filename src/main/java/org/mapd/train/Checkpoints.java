@@ -22,7 +22,7 @@ import org.mapd.model.Safetensors;
  * written into a hidden temporary folder and renamed, so a folder named step-* is always complete; the
  * last {@link #KEEP} are kept.
  */
-final class Checkpoints {
+public final class Checkpoints {
   static final int KEEP = 2;
   private static final String PREFIX = "step-";
 
@@ -78,6 +78,15 @@ final class Checkpoints {
       else if (k.startsWith("v/")) v.put(k.substring(2), a);
     });
     return Optional.of(new Loaded(dir, state, params, m, v));
+  }
+
+  /**
+   * The newest complete checkpoint folder in a stage's output, where a rerun of the stage resumes; read
+   * without loading it, for a log line.
+   */
+  public static Optional<Path> newest(Path stageOut) {
+    List<Path> all = new Checkpoints(stageOut).complete();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
   /** Complete checkpoint folders, oldest first. */

@@ -3,12 +3,16 @@ package org.mapd.workflows;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mapd.Progress;
+import org.mapd.eval.Evaluate;
+import org.mapd.train.Checkpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +45,7 @@ final class StageRun {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     HeartbeatDetails previous = ctx.getHeartbeatDetails(HeartbeatDetails.class).orElse(null);
     if (previous != null) {
-      LOG.info("{}: attempt {} resumes in {} (last heartbeat: step {}/{}, checkpoint {})", stage,
-          ctx.getInfo().getAttempt(), dir, previous.step(), previous.total(), previous.checkpoint());
+      LOG.info("{}: attempt {} continues in {} {}", stage, ctx.getInfo().getAttempt(), dir, resumePoint(dir));
     } else {
       LOG.debug("{}: running in {}", stage, dir);
     }
@@ -76,6 +79,20 @@ final class StageRun {
     } finally {
       stop(ticker);
     }
+  }
+
+  /**
+   * Where a retry really continues: from what the failed attempt left on disk. The heartbeat the server
+   * kept is no guide, because the SDK throttles heartbeats and a worker that dies loses the pending one:
+   * it may say step 0 while checkpoints of step 200 are on disk.
+   */
+  static String resumePoint(Path dir) {
+    Optional<Path> checkpoint = Checkpoints.newest(dir);
+    if (checkpoint.isPresent()) return "from its newest checkpoint on disk, " + checkpoint.get().getFileName();
+    if (Files.exists(dir.resolve(Evaluate.SAMPLES_FILE))) {
+      return "after the queries already in " + Evaluate.SAMPLES_FILE;
+    }
+    return "from the start (nothing to resume from on disk)";
   }
 
   /** Lets a heartbeat in flight finish: interrupting it mid-call only produces a gRPC warning. */

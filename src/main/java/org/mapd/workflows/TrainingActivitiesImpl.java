@@ -7,6 +7,7 @@ import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
 import org.mapd.eval.EvalSummary;
+import org.mapd.eval.Evaluate;
 import org.mapd.model.Backbones;
 import org.mapd.train.MapperCheckpoint;
 
@@ -72,7 +73,7 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
         .value("settings", training.eval())
         .value("vlIcl", prepared.vlIcl())
         .value("mapper", mapper);
-    return StageRun.run(store, listener, "Evaluate " + row, key, EvalSummary.class,
+    return StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
         (out, progress) -> stages.evaluate(plan, base, row, mapper == null ? null : Path.of(mapper), resolved(backbones),
             Path.of(prepared.vlIcl()), out, progress));
   }

@@ -5,13 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
@@ -68,6 +77,66 @@ class ReportTest {
 
     BufferedImage png = ImageIO.read(dir.resolve("out/accuracy_vs_shots.png").toFile());
     assertEquals(1280, png.getWidth(), "two charts side by side: ICL and FT");
+  }
+
+  @Test
+  void chartHasWholeShotTicksAndDistinctStylesVisibleOnWhite() {
+    List<ResultRow> rows = new java.util.ArrayList<>();
+    List<String> names = List.of("mapd", "multitask", "nometatask", "ict", "modelavg", "pretrain_only", "untrained");
+    for (String name : names) {
+      for (int shots : new int[] {0, 1, 2, 4}) rows.add(new ResultRow(name, "clevr", "ft", shots, 0.1, 0.1));
+    }
+    JFreeChart chart = Report.chart(rows, "ft");
+    // Tick units are chosen while drawing: draw at the PNG's size.
+    BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    chart.draw(g, new Rectangle(0, 0, 640, 480));
+    g.dispose();
+    XYPlot plot = chart.getXYPlot();
+    double tick = ((NumberAxis) plot.getDomainAxis()).getTickUnit().getSize();
+    assertEquals(0, tick % 1, "tick unit " + tick);
+
+    var renderer = plot.getRenderer();
+    Set<Object> paints = new HashSet<>();
+    Set<Object> shapes = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      Color c = (Color) renderer.getSeriesPaint(i);
+      paints.add(c);
+      shapes.add(shapeOutline(renderer.getSeriesShape(i)));
+      // WCAG contrast against white: JFreeChart's default yellow has 1.1, the palette's lightest colour 2.2.
+      assertTrue(contrastOnWhite(c) >= 2, names.get(i) + " " + c + " " + contrastOnWhite(c));
+    }
+    assertEquals(names.size(), paints.size(), "one colour per row");
+    assertEquals(names.size(), shapes.size(), "one marker per row");
+    BasicStroke reference = (BasicStroke) renderer.getSeriesStroke(names.indexOf("untrained"));
+    BasicStroke strategy = (BasicStroke) renderer.getSeriesStroke(names.indexOf("mapd"));
+    assertTrue(reference.getDashArray() != null && strategy.getDashArray() == null, "references are dashed");
+  }
+
+  /** A marker's outline as its path's points, to tell markers apart. */
+  static List<Double> shapeOutline(java.awt.Shape shape) {
+    List<Double> points = new java.util.ArrayList<>();
+    double[] coords = new double[6];
+    for (var it = shape.getPathIterator(null, 0.5); !it.isDone(); it.next()) {
+      int type = it.currentSegment(coords);
+      points.add((double) type);
+      if (type != java.awt.geom.PathIterator.SEG_CLOSE) {
+        points.add(coords[0]);
+        points.add(coords[1]);
+      }
+    }
+    return points;
+  }
+
+  static double contrastOnWhite(Color c) {
+    double[] rgb = {c.getRed(), c.getGreen(), c.getBlue()};
+    double[] w = {0.2126, 0.7152, 0.0722};
+    double l = 0;
+    for (int i = 0; i < 3; i++) {
+      double v = rgb[i] / 255;
+      l += w[i] * (v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    }
+    return 1.05 / (l + 0.05);
   }
 
   @Test
