@@ -24,6 +24,7 @@ import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MapperConfig;
+import org.mapd.model.ModelPool;
 import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
 import org.mapd.train.FeatureCache;
@@ -94,8 +95,9 @@ public final class Evaluate {
       if (!pending.isEmpty()) {
         MemoryBudget memory = plan.training(base).memory();
         try (NDManager manager = NDManager.newBaseManager();
-            LoadedModel model = LoadedModel.load(backbones, mapperConfig, manager);
-            FeatureCache cache = new FeatureCache(model, false, memory.featureCacheBytes())) {
+            ModelPool.Lease lease = ModelPool.acquire(backbones, mapperConfig);
+            FeatureCache cache = new FeatureCache(lease.model(), false, memory.featureCacheBytes())) {
+          LoadedModel model = lease.model();
           Map<String, NDArray> theta = new LinkedHashMap<>();
           Map<String, double[]> lrs = new HashMap<>();
           loadMapper(mapper, mapperConfig, manager, plan.seed(), config, theta, lrs);
@@ -114,6 +116,7 @@ public final class Evaluate {
             // Not a loss: the fraction correct so far (see stageName).
             progress.report(++done, units.size(), (double) right / done, null);
           }
+          gradient.stats().write(out);
         }
       }
       samples = log.samples();

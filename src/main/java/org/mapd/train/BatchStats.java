@@ -9,6 +9,8 @@ import org.mapd.model.MemoryModel;
  * device must hold, projected to other depths by {@code mapd rehearse}).
  */
 public final class BatchStats {
+  /** Where a stage leaves its summary, in its folder (the stage's metrics.json takes it in). */
+  public static final String FILE = "batches.json";
   /** Histogram resolution in tokens; lengths beyond the last bucket land in it. */
   private static final int BUCKET = 32;
   private static final int BUCKETS = 1024;
@@ -42,6 +44,11 @@ public final class BatchStats {
   /** The summary written into a stage's metrics. */
   public Summary summary() {
     return new Summary(sequences, microBatches, maxMicroBatch, percentile(0.5), percentile(0.9), maxLength, largest);
+  }
+
+  /** Writes the summary into a stage folder. */
+  public void write(java.nio.file.Path stageDir) {
+    org.mapd.Json.writeAtomic(stageDir.resolve(FILE), summary());
   }
 
   /** Upper bucket edge below which a fraction {@code q} of the lengths lie. */

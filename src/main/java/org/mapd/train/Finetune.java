@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.mapd.Progress;
 import org.mapd.conf.Plan;
@@ -33,8 +32,8 @@ public final class Finetune {
     if (done != null) return done;
     if (strategy == Strategy.MODELAVG && dataset == null) throw new IllegalArgumentException("a modelavg member run needs a dataset");
     TrainConfig cfg = plan.training(base).strategy(strategy.json());
-    Prepared data = new Prepared(prepared);
-    try (StageModel stage = new StageModel(plan, base, backbones, true, strategy == Strategy.MAPD ? cfg.innerSteps() : 0)) {
+    try (Prepared data = new Prepared(prepared, out.resolve("index"));
+        StageModel stage = new StageModel(plan, base, backbones, true, strategy == Strategy.MAPD ? cfg.innerSteps() : 0)) {
       Map<String, NDArray> params = new LinkedHashMap<>(MapperOutput.mapperTensors(init, stage.manager));
       boolean lslr = strategy == Strategy.MAPD;
       if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
@@ -47,18 +46,18 @@ public final class Finetune {
         case MAPD -> tasks(samples, data, cfg, true, plan);
       };
       TrainLoop.Result r = TrainLoop.run(cfg, params, lslr, order, out, plan.seed(), progress, stage.manager);
+      stage.gradient.stats().write(out);
       return MapperOutput.write(out, r.params(), new MapperOutput.Config(stage.mapperConfig, strategy.json(), dataset,
           plan.fidelity().json(), r.steps(), r.finalLoss(), null, null));
     }
   }
 
-  /** Tokenized finetuning examples, made once per (dataset, index). */
+  /** Finetuning sequences, read and tokenized when their micro-step needs them (nothing is kept). */
   static final class Samples {
     private final Prepared data;
     private final Path imageRoot;
     private final StageModel stage;
     private final TrainConfig cfg;
-    private final Map<String, Sequence> made = new java.util.HashMap<>();
 
     Samples(Prepared data, StageModel stage, TrainConfig cfg) {
       this.data = data;
@@ -68,8 +67,7 @@ public final class Finetune {
     }
 
     Sequence example(String dataset, int index) {
-      return made.computeIfAbsent(dataset + "#" + index,
-          k -> Sequence.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen()));
+      return Sequence.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen());
     }
 
     /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
@@ -99,12 +97,12 @@ public final class Finetune {
   }
 
   private static TrainLoop.Data supervised(Samples samples, Prepared data, IntFunction<Path> file, TrainConfig cfg) {
-    return new Manifested<>(data, file, Manifests::readExamples, cfg.batchSize(), cfg.epochs(),
+    return new Manifested<>(data, file, Manifests.Example.class, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList(), gc));
   }
 
   private static TrainLoop.Data ict(Samples samples, Prepared data, TrainConfig cfg) {
-    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests::readIct, cfg.batchSize(), cfg.epochs(),
+    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests.IctSample.class, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList(), gc));
   }
 
@@ -112,7 +110,7 @@ public final class Finetune {
   private static TrainLoop.Data tasks(Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
     boolean lastChunk = plan.fidelity().innerGradLastChunkOnly();
     String strategy = meta ? "mapd" : "multitask";
-    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests::readTasks, cfg.batchSize(), cfg.epochs(),
+    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests.MetaTask.class, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> {
           double value = 0;
           NDArray sum = null;
@@ -140,18 +138,20 @@ public final class Finetune {
     TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, List<T> lines);
   }
 
-  /** Manifest lines of an epoch ({@code file} of the epoch, read by {@code reader}), batchSize per micro-step. */
-  record Manifested<T>(Prepared data, IntFunction<Path> file, Function<Path, List<T>> reader, int batchSize, int epochs,
+  /** Manifest lines of an epoch ({@code file} of the epoch, bound to {@code type}), batchSize per micro-step. */
+  record Manifested<T>(Prepared data, IntFunction<Path> file, Class<T> type, int batchSize, int epochs,
       BatchLoss<T> fn) implements TrainLoop.Data {
     @Override
     public int micros(int epoch) {
-      return (data.manifest(file, epoch, reader).size() + batchSize - 1) / batchSize;
+      return (data.manifest(file, epoch, type).size() + batchSize - 1) / batchSize;
     }
 
     @Override
     public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      List<T> lines = data.manifest(file, epoch, reader);
-      return fn.loss(w, gc, lines.subList(micro * batchSize, Math.min(lines.size(), (micro + 1) * batchSize)));
+      Prepared.Records<T> lines = data.manifest(file, epoch, type);
+      List<T> batch = new ArrayList<>();
+      for (int i = micro * batchSize; i < Math.min(lines.size(), (micro + 1) * batchSize); i++) batch.add(lines.get(i));
+      return fn.loss(w, gc, batch);
     }
   }
 }

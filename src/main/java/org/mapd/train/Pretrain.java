@@ -16,7 +16,7 @@ import org.mapd.model.Backbones;
 
 /**
  * Mapper pretraining on captions (method.md §2): a fresh mapper, frozen backbones, the 'plain' format
- * (image + caption), captions reshuffled every epoch from (seed, epoch).
+ * (image + caption), captions reshuffled every epoch from (seed, epoch) and read one micro-batch at a time.
  */
 public final class Pretrain {
   private Pretrain() {}
@@ -25,13 +25,12 @@ public final class Pretrain {
     MapperCheckpoint done = MapperOutput.finished(out);
     if (done != null) return done;
     TrainConfig cfg = plan.training(base).pretrain();
-    Prepared data = new Prepared(prepared);
-    try (StageModel stage = new StageModel(plan, base, backbones, false, 0)) {
-      List<Sequence> samples = new ArrayList<>();
-      for (LlavaRecord r : data.captions()) samples.add(Sequence.caption(stage.template, r, data.pretrainImages(), cfg.maxLen()));
-      TrainLoop.Data order = new Batches(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), stage);
+    try (Prepared data = new Prepared(prepared, out.resolve("index"));
+        StageModel stage = new StageModel(plan, base, backbones, false, 0)) {
+      TrainLoop.Data order = new Captions(data, cfg, plan.seed(), stage);
       Map<String, NDArray> init = AttentionMapper.init(stage.mapperConfig, stage.manager, plan.seed());
       TrainLoop.Result r = TrainLoop.run(cfg, init, false, order, out, plan.seed(), progress, stage.manager);
+      stage.gradient.stats().write(out);
       return MapperOutput.write(out, r.params(), new MapperOutput.Config(stage.mapperConfig, "pretrain", null,
           plan.fidelity().json(), r.steps(), r.finalLoss(), null, null));
     }
@@ -42,16 +41,48 @@ public final class Pretrain {
     throw new IllegalArgumentException("caption record " + r.id() + " has no gpt turn");
   }
 
-  /** Fixed samples in a seeded order per epoch, batchSize per micro-step. */
-  record Batches(List<Sequence> samples, int batchSize, int epochs, long seed, StageModel stage) implements TrainLoop.Data {
+  /**
+   * The captions in a seeded order per epoch, batchSize per micro-step, tokenized when their micro-step
+   * comes. The epoch's permutation (4 bytes a caption) is the only per-record state held.
+   */
+  static final class Captions implements TrainLoop.Data {
+    private final Prepared.Records<LlavaRecord> captions;
+    private final Path images;
+    private final TrainConfig cfg;
+    private final long seed;
+    private final StageModel stage;
+    private int orderEpoch = -1;
+    private int[] order;
+
+    Captions(Prepared data, TrainConfig cfg, long seed, StageModel stage) {
+      this.captions = data.captions();
+      this.images = data.pretrainImages();
+      this.cfg = cfg;
+      this.seed = seed;
+      this.stage = stage;
+    }
+
+    @Override
+    public int epochs() {
+      return cfg.epochs();
+    }
+
     @Override
     public int micros(int epoch) {
-      return (samples.size() + batchSize - 1) / batchSize;
+      return (captions.size() + cfg.batchSize() - 1) / cfg.batchSize();
     }
 
     @Override
     public TrainLoop.Loss loss(Map<String, NDArray> w, GradientCollector gc, int epoch, int micro) {
-      return stage.loss(w, Sequence.batch(samples, seed, epoch, micro, batchSize), gc);
+      if (orderEpoch != epoch) {
+        order = StageModel.order(seed, epoch, captions.size());
+        orderEpoch = epoch;
+      }
+      List<Sequence> batch = new ArrayList<>();
+      for (int i = micro * cfg.batchSize(); i < Math.min(order.length, (micro + 1) * cfg.batchSize()); i++) {
+        batch.add(Sequence.caption(stage.template, captions.get(order[i]), images, cfg.maxLen()));
+      }
+      return stage.loss(w, batch, gc);
     }
   }
 }

@@ -14,11 +14,13 @@ import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MapperConfig;
+import org.mapd.model.ModelPool;
 
 /** What a mapper-training stage holds for its whole run: frozen backbones, feature cache, template, gradient. */
 final class StageModel implements AutoCloseable {
   final NDManager manager = NDManager.newBaseManager();
   final MapperConfig mapperConfig;
+  private final ModelPool.Lease backbonesLease;
   final LoadedModel model;
   final FeatureCache cache;
   final ChatTemplate template;
@@ -29,7 +31,8 @@ final class StageModel implements AutoCloseable {
   StageModel(Plan plan, Path base, Backbones backbones, boolean padToSquare, int innerSteps) {
     MemoryBudget memory = plan.training(base).memory();
     mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
-    model = LoadedModel.load(backbones, mapperConfig, manager);
+    backbonesLease = ModelPool.acquire(backbones, mapperConfig);
+    model = backbonesLease.model();
     cache = new FeatureCache(model, padToSquare, memory.featureCacheBytes());
     template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens());
     padId = template.padId(plan.fidelity().padWithZero());
@@ -59,7 +62,7 @@ final class StageModel implements AutoCloseable {
   @Override
   public void close() {
     cache.close();
-    model.close();
+    backbonesLease.close();
     manager.close();
   }
 }

@@ -65,46 +65,47 @@ public final class Warmup {
     if (Files.exists(llmDir.resolve("model.safetensors")) && Files.exists(visionDir.resolve("model.safetensors"))) return result;
     TrainConfig cfg = plan.training(base).warmup();
     if (cfg == null) throw new IllegalArgumentException("training.json has no warmup settings");
-    Prepared data = new Prepared(prepared);
-    Path corpusDir = out.resolve("corpus");
-    List<LlavaRecord> corpus = SynthData.warmupCorpus(corpusDir, plan.seed() + 3, cfg.corpus());
-    TreeSet<String> words = vocabulary(data, prepared.resolve("VL-ICL"));
-    for (LlavaRecord r : corpus) for (Turn t : r.conversations()) addWords(words, t.value());
-    TextTokenizer.writeWordLevel(llmDir.resolve("tokenizer.json"), words);
-    MapperConfig mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
-    try (NDManager manager = NDManager.newBaseManager();
-        TextTokenizer tokenizer = TextTokenizer.load(llmDir.resolve("tokenizer.json"))) {
-      writeConfigs(base.resolve(plan.models().vision()), base.resolve(plan.models().llm()), visionDir, llmDir, tokenizer.vocabSize());
-      VisionConfig vision = VisionConfig.load(visionDir);
-      DecoderConfig decoder = DecoderConfig.load(llmDir);
-      ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
-      int padId = template.padId(plan.fidelity().padWithZero());
-      List<Sequence> samples = samples(data, template, cfg.maxLen(), plan.seed());
-      for (LlavaRecord r : corpus) samples.add(Sequence.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
-      Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
-      params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
-      params.putAll(projector(vision.hiddenSize(), decoder.hiddenSize(), manager, plan.seed() + 2));
-      Joint joint = new Joint(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), new Llava(vision, decoder, mapperConfig),
-          new VisionTower(vision), vision, padId, pixels(samples, vision), manager);
-      TrainLoop.Result r = TrainLoop.run(cfg, params, false, joint, out, plan.seed(), progress, manager);
-      Map<String, NDArray> visionW = new LinkedHashMap<>();
-      Map<String, NDArray> decoderW = new LinkedHashMap<>();
-      r.params().forEach((k, a) -> {
-        if (k.startsWith(VISION)) visionW.put(k, a);
-        else if (!k.startsWith(PROJECTOR)) decoderW.put(k, a);
-      });
-      Safetensors.save(visionDir.resolve("model.safetensors"), visionW, Map.of("format", "pt"));
-      Safetensors.save(llmDir.resolve("model.safetensors"), decoderW, Map.of("format", "pt"));
-      return result;
+    try (Prepared data = new Prepared(prepared, out.resolve("index"))) {
+      Path corpusDir = out.resolve("corpus");
+      List<LlavaRecord> corpus = SynthData.warmupCorpus(corpusDir, plan.seed() + 3, cfg.corpus());
+      TreeSet<String> words = vocabulary(data, prepared.resolve("VL-ICL"));
+      for (LlavaRecord r : corpus) for (Turn t : r.conversations()) addWords(words, t.value());
+      TextTokenizer.writeWordLevel(llmDir.resolve("tokenizer.json"), words);
+      MapperConfig mapperConfig = Json.read(plan.mapperConfig(base), MapperConfig.class);
+      try (NDManager manager = NDManager.newBaseManager();
+          TextTokenizer tokenizer = TextTokenizer.load(llmDir.resolve("tokenizer.json"))) {
+        writeConfigs(base.resolve(plan.models().vision()), base.resolve(plan.models().llm()), visionDir, llmDir, tokenizer.vocabSize());
+        VisionConfig vision = VisionConfig.load(visionDir);
+        DecoderConfig decoder = DecoderConfig.load(llmDir);
+        ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
+        int padId = template.padId(plan.fidelity().padWithZero());
+        List<Sequence> samples = samples(data, template, cfg.maxLen(), plan.seed());
+        for (LlavaRecord r : corpus) samples.add(Sequence.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
+        Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));
+        params.putAll(Qwen2Decoder.init(decoder, manager, plan.seed() + 1));
+        params.putAll(projector(vision.hiddenSize(), decoder.hiddenSize(), manager, plan.seed() + 2));
+        Joint joint = new Joint(samples, cfg.batchSize(), cfg.epochs(), plan.seed(), new Llava(vision, decoder, mapperConfig),
+            new VisionTower(vision), vision, padId, pixels(samples, vision), manager);
+        TrainLoop.Result r = TrainLoop.run(cfg, params, false, joint, out, plan.seed(), progress, manager);
+        Map<String, NDArray> visionW = new LinkedHashMap<>();
+        Map<String, NDArray> decoderW = new LinkedHashMap<>();
+        r.params().forEach((k, a) -> {
+          if (k.startsWith(VISION)) visionW.put(k, a);
+          else if (!k.startsWith(PROJECTOR)) decoderW.put(k, a);
+        });
+        Safetensors.save(visionDir.resolve("model.safetensors"), visionW, Map.of("format", "pt"));
+        Safetensors.save(llmDir.resolve("model.safetensors"), decoderW, Map.of("format", "pt"));
+        return result;
+      }
     }
   }
 
   /** Every word the tiny decoder may meet: captions, the mixture, the template and the VL-ICL texts. */
   static TreeSet<String> vocabulary(Prepared data, Path vlIcl) {
     TreeSet<String> words = new TreeSet<>();
-    for (LlavaRecord r : data.captions()) for (Turn t : r.conversations()) addWords(words, t.value());
+    for (LlavaRecord r : data.captions().all()) for (Turn t : r.conversations()) addWords(words, t.value());
     for (String ds : data.datasetNames()) {
-      for (LlavaRecord r : data.dataset(ds)) for (Turn t : r.conversations()) addWords(words, t.value());
+      for (LlavaRecord r : data.dataset(ds).all()) for (Turn t : r.conversations()) addWords(words, t.value());
     }
     addWords(words, ChatTemplate.SYSTEM + " system user assistant Answer: Answer");
     if (Files.isDirectory(vlIcl)) {
@@ -157,11 +158,11 @@ public final class Warmup {
   /** Captions (plain), mixture conversations (qwen_2), and in-context sequences of 1..3 examples + a query. */
   static List<Sequence> samples(Prepared data, ChatTemplate template, int maxLen, long seed) {
     List<Sequence> out = new ArrayList<>();
-    for (LlavaRecord r : data.captions()) out.add(Sequence.caption(template, r, data.pretrainImages(), maxLen));
+    for (LlavaRecord r : data.captions().all()) out.add(Sequence.caption(template, r, data.pretrainImages(), maxLen));
     Path imageRoot = DatasetFile.imageRoot(data.root());
     Random random = new Random(seed);
     for (String ds : data.datasetNames()) {
-      List<LlavaRecord> records = data.dataset(ds);
+      List<LlavaRecord> records = data.dataset(ds).all();
       for (LlavaRecord r : records) out.add(Sequence.finetune(template, ds, r, imageRoot, maxLen));
       int[] order = StageModel.order(seed, ds.hashCode(), records.size());
       for (int start = 0; start + 1 < order.length; ) {

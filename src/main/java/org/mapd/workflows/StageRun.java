@@ -10,7 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mapd.HostMemory;
+import org.mapd.Json;
 import org.mapd.Progress;
+import org.mapd.train.BatchStats;
 import org.mapd.eval.Evaluate;
 import org.mapd.train.Checkpoints;
 import org.slf4j.Logger;
@@ -58,7 +61,9 @@ final class StageRun {
       return t;
     });
     ticker.scheduleAtFixedRate(() -> heartbeat(ctx, last.get()), 0, TICK_SECONDS, TimeUnit.SECONDS);
+    Clock clock = new Clock();
     Progress progress = (step, total, loss, checkpoint) -> {
+      clock.step();
       HeartbeatDetails now = new HeartbeatDetails(step, total, loss, checkpoint);
       last.set(now);
       ctx.heartbeat(now); // on the stage thread, so a cancellation stops the stage here
@@ -66,6 +71,7 @@ final class StageRun {
     };
     try {
       T result = body.run(dir, progress);
+      Json.writeAtomic(dir.resolve(StageMetrics.FILE), clock.metrics(stage, dir));
       store.markDone(dir, result);
       listener.finished(stage, dir, false);
       return result;
@@ -93,6 +99,33 @@ final class StageRun {
       return "after the queries already in " + Evaluate.SAMPLES_FILE;
     }
     return "from the start (nothing to resume from on disk)";
+  }
+
+  /** Times one attempt of a stage and its steps; the peak resident memory starts anew with it. */
+  private static final class Clock {
+    private final long start = System.nanoTime();
+    private long first = -1;
+    private long last = -1;
+    private long steps;
+
+    Clock() {
+      HostMemory.resetPeak();
+    }
+
+    void step() {
+      last = System.nanoTime();
+      if (first < 0) first = last;
+      steps++;
+    }
+
+    StageMetrics metrics(String stage, Path dir) {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double firstStep = first < 0 ? seconds : (first - start) / 1e9;
+      double perStep = steps > 1 ? (last - first) / 1e9 / (steps - 1) : firstStep;
+      Path batches = dir.resolve(BatchStats.FILE);
+      BatchStats.Summary shapes = Files.exists(batches) ? Json.read(batches, BatchStats.Summary.class) : null;
+      return new StageMetrics(stage, seconds, firstStep, steps, perStep, HostMemory.peakBytes(), shapes);
+    }
   }
 
   /** Lets a heartbeat in flight finish: interrupting it mid-call only produces a gRPC warning. */

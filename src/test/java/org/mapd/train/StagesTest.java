@@ -303,7 +303,7 @@ class StagesTest {
 
   /** An ICT-style sequence: two in-context examples and a query, three images. */
   private Sequence ictSequence(StageModel stage) {
-    Prepared data = new Prepared(prep);
+    Prepared data = new Prepared(prep, base.resolve("test-index"));
     List<Conversations.QA> context = new ArrayList<>();
     List<Path> images = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -317,7 +317,7 @@ class StagesTest {
 
   /** The first {@code n} gqa records as finetuning sequences. */
   private List<Sequence> support(StageModel stage, int n) {
-    Prepared data = new Prepared(prep);
+    Prepared data = new Prepared(prep, base.resolve("test-index"));
     List<Sequence> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       LlavaRecord r = data.record("gqa", i);
