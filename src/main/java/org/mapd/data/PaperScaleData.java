@@ -190,10 +190,11 @@ public final class PaperScaleData {
     pools.put(Mix665k.Folder.GQA, pool(root, Mix665k.Folder.GQA, distinct(r, n, 1, 2_417_997), VISUAL_GENOME, r));
     pools.put(Mix665k.Folder.OCR_VQA, pool(root, Mix665k.Folder.OCR_VQA, distinct(r, n, 100_000_000, 9_999_999_999L), BOOK_COVERS, r));
     pools.put(Mix665k.Folder.TEXTCAPS, pool(root, Mix665k.Folder.TEXTCAPS, distinct(r, n, 1, Long.MAX_VALUE / 2), OPEN_IMAGES, r));
-    List<Long> vgIds = distinct(r, n, 1, 2_417_997);
-    pools.put(Mix665k.Folder.VG_100K, pool(root, Mix665k.Folder.VG_100K, vgIds.subList(0, (n + 1) / 2), VISUAL_GENOME, r));
-    pools.put(Mix665k.Folder.VG_100K_2, pool(root, Mix665k.Folder.VG_100K_2, vgIds.subList((n + 1) / 2, n).isEmpty()
-        ? vgIds.subList(0, 1) : vgIds.subList((n + 1) / 2, n), VISUAL_GENOME, r));
+    // VG records alternate between its two folders: half a pool each, distinct ids across both
+    int half = (n + 1) / 2;
+    List<Long> vgIds = distinct(r, 2 * half, 1, 2_417_997);
+    pools.put(Mix665k.Folder.VG_100K, pool(root, Mix665k.Folder.VG_100K, vgIds.subList(0, half), VISUAL_GENOME, r));
+    pools.put(Mix665k.Folder.VG_100K_2, pool(root, Mix665k.Folder.VG_100K_2, vgIds.subList(half, 2 * half), VISUAL_GENOME, r));
     Mix665k.Files files = new Mix665k.Files(out.resolve(MIX), out.resolve(INSTRUCT + "conversation_58k.json"),
         out.resolve(INSTRUCT + "detail_23k.json"), out.resolve(INSTRUCT + "complex_reasoning_77k.json"),
         out.resolve(OKVQA_QUESTIONS));
