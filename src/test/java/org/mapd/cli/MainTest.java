@@ -35,7 +35,7 @@ class MainTest {
   @Test
   void everyCommandExplainsEveryOption() {
     List<List<String>> commands = List.of(List.of(), List.of("reproduce"), List.of("data"), List.of("data", "synth"),
-        List.of("data", "prepare"), List.of("train"), List.of("train", "warmup"), List.of("train", "pretrain"),
+        List.of("data", "paper-scale"), List.of("data", "prepare"), List.of("train"), List.of("train", "warmup"), List.of("train", "pretrain"),
         List.of("train", "finetune"), List.of("train", "average"), List.of("eval"), List.of("worker"));
     for (List<String> c : commands) {
       String[] args = java.util.stream.Stream.concat(c.stream(), java.util.stream.Stream.of("--help"))
@@ -46,6 +46,13 @@ class MainTest {
     assertDocumented(new picocli.CommandLine(new Main()));
     run("reproduce", "--help");
     for (String o : List.of("--plan", "--work", "--temporal", "--no-worker", "--verbose")) assertTrue(out.contains(o), o);
+  }
+
+  @Test
+  void paperScaleRefusesANonPositiveScale() {
+    assertEquals(Main.BAD_INPUT, run("data", "paper-scale", "--out", "target/never-written", "--scale", "0"));
+    assertTrue(err.contains("--scale must be > 0"), err);
+    assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("target/never-written")));
   }
 
   static void assertDocumented(picocli.CommandLine cmd) {

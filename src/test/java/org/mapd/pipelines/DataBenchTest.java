@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mapd.data.Mix665k;
 
 class DataBenchTest {
   @Test
@@ -19,20 +20,20 @@ class DataBenchTest {
     StringWriter text = new StringWriter();
     List<DataBench.Result> r = DataBench.run(dir, n, List.of("direct"), ManifestsTest.training(true), new PrintWriter(text));
     DataBench.Result baseline = r.get(0), direct = r.get(1);
-    Map<DataBench.Kind, Integer> kinds = DataBench.counts(n);
+    Map<Mix665k.Kind, Integer> kinds = Mix665k.counts(n);
     assertEquals(n, kinds.values().stream().mapToInt(Integer::intValue).sum());
     // independent reference: every generated kind lands in its dataset, ShareGPT is removed
-    assertEquals((long) kinds.get(DataBench.Kind.SHAREGPT), baseline.removedTextOnly());
-    assertEquals((long) kinds.get(DataBench.Kind.CONV), baseline.datasets().get("conv"));
-    assertEquals((long) kinds.get(DataBench.Kind.COMPLEX), baseline.datasets().get("complex_res"));
-    assertEquals((long) kinds.get(DataBench.Kind.OKVQA), baseline.datasets().get("okvqa"));
-    assertEquals((long) kinds.get(DataBench.Kind.GQA) , baseline.datasets().get("gqa"));
-    assertEquals((long) kinds.get(DataBench.Kind.OCRVQA), baseline.datasets().get("ocr_vqa"));
-    assertEquals((long) kinds.get(DataBench.Kind.AOKVQA), baseline.datasets().get("aokvqa"));
-    assertEquals((long) kinds.get(DataBench.Kind.TEXTCAPS), baseline.datasets().get("textvqa"));
-    assertEquals((long) kinds.get(DataBench.Kind.REFCOCO), baseline.datasets().get("refcoco"));
-    assertEquals((long) kinds.get(DataBench.Kind.VG), baseline.datasets().get("vg"));
-    assertEquals(n - kinds.get(DataBench.Kind.SHAREGPT),
+    assertEquals((long) kinds.get(Mix665k.Kind.SHAREGPT), baseline.removedTextOnly());
+    assertEquals((long) kinds.get(Mix665k.Kind.CONV), baseline.datasets().get("conv"));
+    assertEquals((long) kinds.get(Mix665k.Kind.COMPLEX), baseline.datasets().get("complex_res"));
+    assertEquals((long) kinds.get(Mix665k.Kind.OKVQA), baseline.datasets().get("okvqa"));
+    assertEquals((long) kinds.get(Mix665k.Kind.GQA) , baseline.datasets().get("gqa"));
+    assertEquals((long) kinds.get(Mix665k.Kind.OCRVQA), baseline.datasets().get("ocr_vqa"));
+    assertEquals((long) kinds.get(Mix665k.Kind.AOKVQA), baseline.datasets().get("aokvqa"));
+    assertEquals((long) kinds.get(Mix665k.Kind.TEXTCAPS), baseline.datasets().get("textvqa"));
+    assertEquals((long) kinds.get(Mix665k.Kind.REFCOCO), baseline.datasets().get("refcoco"));
+    assertEquals((long) kinds.get(Mix665k.Kind.VG), baseline.datasets().get("vg"));
+    assertEquals(n - kinds.get(Mix665k.Kind.SHAREGPT),
         baseline.datasets().values().stream().mapToLong(Long::longValue).sum());
     // the pipeline agrees with the baseline
     assertEquals(baseline.datasets(), direct.datasets());
