@@ -21,6 +21,7 @@ import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.DecoderConfig;
+import org.mapd.model.FlopModel;
 import org.mapd.model.Llava;
 import org.mapd.model.MapperConfig;
 import org.mapd.model.Qwen2Decoder;
@@ -159,7 +160,7 @@ final class BenchCommand {
           double s = (System.nanoTime() - start) / 1e9;
           if (r > 0) best = Math.min(best, s);
         }
-        double flops = trainFlops(decoder, mapper, vision.patches(), seq, text);
+        double flops = trainFlops(vision, decoder, mapper, seq, text);
         out.printf("%s train step (seq %d = %d soft + %d text, vocab %d): best %.1f ms of %d, %.2f GFLOP -> %.1f GFLOP/s "
             + "(%.0f%% of matmul peak)%n", name, seq, mapper.prefixLength(), text, decoder.vocabSize(), best * 1e3,
             repeats, flops / 1e9, flops / best / 1e9, 100 * flops / best / 1e9 / peak);
@@ -226,15 +227,8 @@ final class BenchCommand {
     }
 
     /** Analytic FLOPs of one training step (see the command description); t = sequence, n = supervised rows. */
-    static double trainFlops(DecoderConfig c, MapperConfig m, int patches, int t, int n) {
-      double h = c.hiddenSize();
-      double kv = (double) c.numKeyValueHeads() * c.headDim();
-      double linear = 2.0 * t * (h * h + 2 * h * kv + h * h + 3 * h * c.intermediateSize()); // q,k,v,o + gate,up,down
-      double attention = 2.0 * 2 * t * t * h; // scores and context over every head, causal mask not exploited
-      double head = 2.0 * n * h * c.vocabSize();
-      double z = m.prefixLength() + patches;
-      double mapper = 2 * z * m.dimClip() * m.dimLlm() * 3 + 2 * 2 * z * z * m.dimLlm() + 2 * z * m.dimLlm() * m.dimLlm();
-      return c.numHiddenLayers() * (2 * linear + 3 * attention) + 2 * head + 3 * mapper;
+    static double trainFlops(VisionConfig v, DecoderConfig c, MapperConfig m, int t, int n) {
+      return new FlopModel(v, c, m).trainSequence(t, n, 1, false);
     }
   }
 

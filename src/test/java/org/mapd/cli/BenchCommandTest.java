@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import org.mapd.model.DecoderConfig;
 import org.mapd.model.MapperConfig;
+import org.mapd.model.VisionConfig;
 
 /** Smoke run of `mapd bench model` at tiny sizes (no timing is asserted) and its FLOP count on a hand-sized case. */
 class BenchCommandTest {
@@ -39,6 +40,9 @@ class BenchCommandTest {
     double attention = 2 * 2 * (2 * 2 * 2 * 4); // QK^T and PV, each 2 heads x T x T x d multiply-adds
     double head = 2 * 1 * 8 * 10; // one supervised row through lm_head
     double mapper = 3 * (2 * 2 * 8 * 8) + 2 * 2 * (2 * 2 * 8) + 2 * 2 * 8 * 8; // z = 2 rows: q,k,v; attention; Wo
-    assertEquals(2 * linear + 3 * attention + 2 * head + 3 * mapper, BenchCommand.Model.trainFlops(c, m, 1, 2, 1));
+    VisionConfig onePatch = new VisionConfig(8, 16, 2, 2, 3, 14, 14, "quick_gelu", 1e-5);
+    assertEquals(2 * linear + 3 * attention + 2 * head + 3 * mapper, BenchCommand.Model.trainFlops(onePatch, c, m, 2, 1));
+    double withRecompute = new org.mapd.model.FlopModel(onePatch, c, m).trainSequence(2, 1, 1, true);
+    assertEquals(3 * linear + 4 * attention + 2 * head + 3 * mapper, withRecompute, 1e-9, "recompute adds one forward");
   }
 }

@@ -108,7 +108,7 @@ class InspectionCommandsTest {
 
   @Test
   void tokenizeGivesTheIdsOfAnIndependentTokenizerAndOfTextTokenizer() throws IOException {
-    Path tokenizer = resource("qwen3-tokenizer").resolve("tokenizer.json");
+    Path tokenizer = Path.of("conf/paper/llm/tokenizer.json");
     JsonNode cases = new ObjectMapper().readTree(resource("qwen3-tokenizer").resolve("chat_template_ids.json").toFile());
     List<String> texts = new ArrayList<>();
     List<String> expected = new ArrayList<>();

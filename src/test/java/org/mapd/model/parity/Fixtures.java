@@ -16,6 +16,8 @@ import org.mapd.model.Safetensors;
 final class Fixtures {
   /** F32 parity bound for logits and hidden states (method: max abs error over every element). */
   static final double F32_TOLERANCE = 1e-4;
+  /** The Qwen tokenizer lives with the paper conf (the rehearsal needs it too); tests run from the repository root. */
+  static final Path QWEN_TOKENIZER = Path.of("conf/paper/llm/tokenizer.json");
 
   private Fixtures() {}
 

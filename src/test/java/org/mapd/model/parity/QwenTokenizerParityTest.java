@@ -28,7 +28,7 @@ class QwenTokenizerParityTest {
   @BeforeAll
   static void load() throws IOException {
     Path dir = Fixtures.dir("qwen3-tokenizer");
-    tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
+    tokenizer = TextTokenizer.load(Fixtures.QWEN_TOKENIZER);
     cases = new ObjectMapper().readTree(dir.resolve("chat_template_ids.json").toFile());
   }
 
