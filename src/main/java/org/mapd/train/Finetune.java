@@ -15,6 +15,7 @@ import org.mapd.conf.Strategy;
 import org.mapd.conf.TrainConfig;
 import org.mapd.data.LlavaRecord;
 import org.mapd.model.Backbones;
+import org.mapd.model.ChatTemplate;
 import org.mapd.model.TokenizedExample;
 import org.mapd.pipelines.DatasetFile;
 import org.mapd.pipelines.Manifests;
@@ -37,13 +38,13 @@ public final class Finetune {
       Map<String, NDArray> params = new LinkedHashMap<>(MapperOutput.mapperTensors(init, stage.manager));
       boolean lslr = strategy == Strategy.MAPD;
       if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
-      Samples samples = new Samples(data, stage, cfg);
+      Samples samples = new Samples(data, stage.template, stage.mapperConfig.prefixLength(), cfg);
       TrainLoop.Data order = switch (strategy) {
-        case NOMETATASK -> supervised(samples, data, e -> Manifests.tasksFile(data.root(), "nometatask", e), cfg);
-        case MODELAVG -> supervised(samples, data, e -> Manifests.modelAvgFile(data.root(), dataset, e), cfg);
-        case ICT -> ict(samples, data, cfg);
-        case MULTITASK -> tasks(samples, data, cfg, false, plan);
-        case MAPD -> tasks(samples, data, cfg, true, plan);
+        case NOMETATASK -> supervised(stage, samples, data, e -> Manifests.tasksFile(data.root(), "nometatask", e), cfg);
+        case MODELAVG -> supervised(stage, samples, data, e -> Manifests.modelAvgFile(data.root(), dataset, e), cfg);
+        case ICT -> ict(stage, samples, data, cfg);
+        case MULTITASK -> tasks(stage, samples, data, cfg, false, plan);
+        case MAPD -> tasks(stage, samples, data, cfg, true, plan);
       };
       TrainLoop.Result r = TrainLoop.run(cfg, params, lslr, order, out, plan.seed(), progress, stage.manager);
       stage.gradient.stats().write(out);
@@ -56,18 +57,21 @@ public final class Finetune {
   static final class Samples {
     private final Prepared data;
     private final Path imageRoot;
-    private final StageModel stage;
+    private final ChatTemplate template;
+    private final int prefix;
     private final TrainConfig cfg;
 
-    Samples(Prepared data, StageModel stage, TrainConfig cfg) {
+    /** @param prefix soft tokens per image (the mapper's prefixLength) */
+    Samples(Prepared data, ChatTemplate template, int prefix, TrainConfig cfg) {
       this.data = data;
       this.imageRoot = DatasetFile.imageRoot(data.root());
-      this.stage = stage;
+      this.template = template;
+      this.prefix = prefix;
       this.cfg = cfg;
     }
 
     Sequence example(String dataset, int index) {
-      return Sequence.finetune(stage.template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen());
+      return Sequence.finetune(template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen());
     }
 
     /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
@@ -78,7 +82,6 @@ public final class Finetune {
       List<Conversations.QA> context = new ArrayList<>();
       for (LlavaRecord r : records) context.add(Conversations.firstQa(line.dataset(), r));
       Conversations.QA query = Conversations.firstQa(line.dataset(), q);
-      int prefix = stage.mapperConfig.prefixLength();
       int textBudget = cfg.maxLen() - (context.size() + 1) * prefix;
       if (textBudget <= Math.min(100, cfg.maxLen() / 10)) return example(line.dataset(), line.query()); // the authors' zero-shot fallback
       List<Path> images = new ArrayList<>();
@@ -86,28 +89,28 @@ public final class Finetune {
       images.add(imageRoot.resolve(q.image()));
       TokenizedExample ex = null;
       for (int attempt = 0; attempt < 4; attempt++) {
-        ex = stage.template.conversation(Conversations.ictTurns(context, query), Integer.MAX_VALUE);
+        ex = template.conversation(Conversations.ictTurns(context, query), Integer.MAX_VALUE);
         int length = ex.ids().length + ex.images() * (prefix - 1); // image placeholders expand to prefix tokens
         if (length <= cfg.maxLen()) break;
         context = Conversations.trim(context, length - cfg.maxLen());
       }
-      ex = stage.template.conversation(Conversations.ictTurns(context, query), cfg.maxLen());
+      ex = template.conversation(Conversations.ictTurns(context, query), cfg.maxLen());
       return new Sequence(ex, images.subList(0, ex.images())); // truncation keeps the leading images
     }
   }
 
-  private static TrainLoop.Data supervised(Samples samples, Prepared data, IntFunction<Path> file, TrainConfig cfg) {
+  private static TrainLoop.Data supervised(StageModel stage, Samples samples, Prepared data, IntFunction<Path> file, TrainConfig cfg) {
     return new Manifested<>(data, file, Manifests.Example.class, cfg.batchSize(), cfg.epochs(),
-        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList(), gc));
+        (w, gc, lines) -> stage.loss(w, lines.stream().map(l -> samples.example(l.dataset(), l.index())).toList(), gc));
   }
 
-  private static TrainLoop.Data ict(Samples samples, Prepared data, TrainConfig cfg) {
+  private static TrainLoop.Data ict(StageModel stage, Samples samples, Prepared data, TrainConfig cfg) {
     return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests.IctSample.class, cfg.batchSize(), cfg.epochs(),
-        (w, gc, lines) -> samples.stage.loss(w, lines.stream().map(samples::ict).toList(), gc));
+        (w, gc, lines) -> stage.loss(w, lines.stream().map(samples::ict).toList(), gc));
   }
 
   /** Multi-Task: each task's support+query as one supervised batch; MAPD: the LSLR query loss. Mean over tasks. */
-  private static TrainLoop.Data tasks(Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
+  private static TrainLoop.Data tasks(StageModel stage, Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
     boolean lastChunk = plan.fidelity().innerGradLastChunkOnly();
     String strategy = meta ? "mapd" : "multitask";
     return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests.MetaTask.class, cfg.batchSize(), cfg.epochs(),
@@ -120,17 +123,17 @@ public final class Finetune {
             TrainLoop.Loss l;
             if (meta) {
               l = MetaLearner.queryLoss(w, support, query, cfg.innerSteps(), cfg.innerChunks(), lastChunk, gc,
-                  samples.stage.gradient::at);
+                  stage.gradient::at);
             } else {
               List<Sequence> all = new ArrayList<>(support);
               all.addAll(query);
-              l = samples.stage.loss(w, all, gc);
+              l = stage.loss(w, all, gc);
             }
             value += l.value();
             sum = sum == null ? l.objective() : sum.add(l.objective());
           }
           // mean over tasks; the scale array lives in the step's scope, past backward (djl.md)
-          return new TrainLoop.Loss(value / lines.size(), sum.mul(samples.stage.manager.full(new Shape(), 1f / lines.size())));
+          return new TrainLoop.Loss(value / lines.size(), sum.mul(stage.manager.full(new Shape(), 1f / lines.size())));
         });
   }
 
