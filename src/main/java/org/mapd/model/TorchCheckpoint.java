@@ -124,7 +124,11 @@ public final class TorchCheckpoint {
           .order(ByteOrder.nativeOrder());
       for (Layout l : wanted) out.put(l.tensor.name(), a.convert(manager, l, scratch));
     } catch (IOException e) {
+      out.values().forEach(NDArray::close);
       throw new UncheckedIOException(file + ": cannot read", e);
+    } catch (RuntimeException e) {
+      out.values().forEach(NDArray::close); // a file that fails half-way leaves nothing behind in the manager
+      throw e;
     }
     return out;
   }
@@ -373,6 +377,7 @@ public final class TorchCheckpoint {
     private final List<Meta> tensors = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private boolean done;
+    private boolean failed;
 
     private Writer(Path file) {
       this.file = file;
@@ -396,9 +401,12 @@ public final class TorchCheckpoint {
       boolean ok = from == DataType.FLOAT32 ? dtype == Dtype.F32 || dtype == Dtype.BF16 : from == DataType.INT64 && dtype == Dtype.I64;
       if (!ok) throw new IllegalArgumentException(where + ": cannot store " + from + " as " + dtype + " (FLOAT32 as F32/BF16, INT64 as I64)");
       if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) throw new IllegalStateException("big-endian host");
+      if (failed) throw new IllegalStateException(file + ": an earlier tensor failed to write");
       String key = Integer.toString(tensors.size());
       long count = tensor.getShape().size();
       long size = count * dtype.width;
+      // From here on a failure leaves a partial entry behind: the writer refuses to go on or to finish.
+      failed = true;
       try {
         long local = beginEntry(ARCHIVE + "data/" + key, size);
         CRC32 crc = new CRC32();
@@ -426,12 +434,14 @@ public final class TorchCheckpoint {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + file, e);
       }
+      failed = false;
       tensors.add(new Meta(name, key, dtype, tensor.getShape().getShape()));
     }
 
     /** Writes the pickle, the small records and the zip directory, syncs, and moves the file into place. */
     public void finish() {
       if (done) throw new IllegalStateException(file + ": writer already finished or closed");
+      if (failed) throw new IllegalStateException(file + ": an earlier tensor failed to write");
       try {
         small(ARCHIVE + "data.pkl", pickle());
         small(ARCHIVE + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));

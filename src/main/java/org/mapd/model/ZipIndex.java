@@ -147,6 +147,10 @@ final class ZipIndex {
         throw new IllegalArgumentException(file + ": entry " + name + " claims " + csize + " bytes at offset " + local
             + ", past the central directory at " + dirOffset);
       }
+      // A stored entry's bytes are mapped as they are: its two sizes must agree, or a lying size reads past its data.
+      if (method == STORED && csize != usize) {
+        throw new IllegalArgumentException(file + ": stored entry " + name + " claims " + usize + " bytes but stores " + csize);
+      }
       if (entries.put(name, new Entry(name, method, csize, usize, local, flags)) != null) {
         throw new IllegalArgumentException(file + ": entry " + name + " appears twice");
       }

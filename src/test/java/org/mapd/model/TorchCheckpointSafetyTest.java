@@ -170,10 +170,17 @@ class TorchCheckpointSafetyTest {
     assertRefused(Files.write(dir.resolve("pkl.bin"), copy), "needs a zip64 extra field");
     copy = whole.clone();
     ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(pkl + 24, 1 << 30);
-    assertRefused(Files.write(dir.resolve("pkl2.bin"), copy), "entry archive/data.pkl has 1073741824 bytes (limit 67108864)");
+    assertRefused(Files.write(dir.resolve("pkl2.bin"), copy), "stored entry archive/data.pkl claims 1073741824 bytes but stores");
+    copy = whole.clone();
+    ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putShort(pkl + 10, (short) 8).putInt(pkl + 24, 1 << 30); // a "zip bomb"
+    assertRefused(Files.write(dir.resolve("pkl3.bin"), copy), "entry archive/data.pkl has 1073741824 bytes (limit 67108864)");
     copy = whole.clone();
     ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putShort(pkl + 10, (short) 12); // bzip2
     assertRefused(Files.write(dir.resolve("bz.bin"), copy), "compression method 12");
+    int storage = indexOf(whole, "archive/data/0".getBytes(StandardCharsets.US_ASCII), dirStart) - 46;
+    copy = whole.clone();
+    ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(storage + 24, 1000); // reads past its data if believed
+    assertRefused(Files.write(dir.resolve("size.bin"), copy), "stored entry archive/data/0 claims 1000 bytes but stores 12");
     assertRefused(Files.write(dir.resolve("text.bin"), "not a zip at all, but long enough to hold an end record".getBytes()),
         "no end of central directory record");
   }
