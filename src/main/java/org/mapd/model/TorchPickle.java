@@ -213,7 +213,8 @@ final class TorchPickle {
       throw fail("BINPERSID of " + kind(pid) + " (expected ('storage', StorageClass, key, location, numel))");
     }
     if (!(t.get(1) instanceof Global g) || !g.module().equals("torch") || TorchCheckpoint.Dtype.ofStorage(g.name()) == null) {
-      throw fail("persistent id storage class " + t.get(1) + " is not a torch storage class");
+      // kind(), never toString(): a dict can contain itself through the memo, and printing it would never end.
+      throw fail("persistent id storage class " + kind(t.get(1)) + " is not a torch storage class");
     }
     if (!(t.get(2) instanceof String key) || key.isEmpty()) throw fail("persistent id key is " + kind(t.get(2)));
     if (!(t.get(3) instanceof String)) throw fail("persistent id location is " + kind(t.get(3)));

@@ -137,6 +137,10 @@ class TorchCheckpointSafetyTest {
     assertRefused(zip(new Pickle().proto().op(0x8a).op(9).raw(new byte[9]).bytes(), Map.of()), "LONG1 of 9 bytes");
     assertRefused(zip(new Pickle().proto().op('}').bytes(), Map.of()), "truncated pickle"); // no STOP
     assertRefused(zip(new Pickle().proto().string("x").op('.').bytes(), Map.of()), "holds a string, not a state dict");
+    // A dict that holds itself (d["k"] = (d,), through the memo) as a storage class: named, never printed.
+    Pickle cyclic = new Pickle().proto().op('(').string("storage").op('}').op('q').op(0).string("k").op('h').op(0).op(0x85).op('s');
+    assertRefused(zip(cyclic.string("0").string("cpu").op('K').op(6).op('t').op('Q').bytes(), Map.of()),
+        "persistent id storage class a dict is not a torch storage class");
     assertRefused(zip(new Pickle().proto().op('}').string("x").op('K').op(3).op('s').op('.').bytes(), Map.of()),
         "state dict entry x is an int, not a tensor");
   }
