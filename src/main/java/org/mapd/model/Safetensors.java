@@ -21,10 +21,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -54,31 +52,7 @@ public final class Safetensors {
     if (!Files.isRegularFile(index)) {
       throw new IllegalArgumentException(fileOrDir + ": neither model.safetensors nor model.safetensors.index.json");
     }
-    JsonNode weightMap;
-    try {
-      weightMap = HfConfig.LENIENT.readTree(index.toFile()).get("weight_map");
-    } catch (IOException e) {
-      throw new IllegalArgumentException(index + ": " + e.getMessage(), e);
-    }
-    if (weightMap == null || !weightMap.isObject()) throw new IllegalArgumentException(index + ": no weight_map");
-    Set<String> shards = new LinkedHashSet<>();
-    Set<String> wanted = new LinkedHashSet<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!keep.test(e.getKey())) continue;
-      wanted.add(e.getKey());
-      shards.add(e.getValue().asText());
-    }
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    for (String shard : shards) {
-      Path file = fileOrDir.resolve(shard).normalize();
-      if (!file.startsWith(fileOrDir.normalize())) throw new IllegalArgumentException(index + ": shard outside folder: " + shard);
-      out.putAll(loadFile(manager, file, wanted::contains));
-    }
-    for (String name : wanted) {
-      if (!out.containsKey(name)) throw new IllegalArgumentException(index + ": tensor " + name + " missing from its shard");
-    }
-    return out;
+    return ShardIndex.load(index, keep, (file, wanted) -> loadFile(manager, file, wanted));
   }
 
   private record Entry(String name, String dtype, long[] shape, long begin, long end) {}

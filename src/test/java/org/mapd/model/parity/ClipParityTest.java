@@ -16,11 +16,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.mapd.model.Safetensors;
+import org.mapd.model.ModelWeights;
 import org.mapd.model.VisionConfig;
 import org.mapd.model.VisionTower;
 
-/** VisionTower against transformers' CLIPVisionModel, and the vision half of a whole CLIPModel checkpoint. */
+/**
+ * VisionTower against transformers' CLIPVisionModel, and the vision half of a whole CLIPModel checkpoint, each as
+ * safetensors and as pytorch_model.bin (F32, BF16, F16, and sharded with pytorch_model.bin.index.json), read through
+ * ModelWeights as the production loader does.
+ */
 class ClipParityTest {
   static NDManager manager;
 
@@ -31,12 +35,14 @@ class ClipParityTest {
   static void stop() { manager.close(); }
 
   @ParameterizedTest
-  @ValueSource(strings = {"clip-vision", "clip-full"})
+  @ValueSource(strings = {"clip-vision", "clip-full", "clip-vision-bin", "clip-vision-bf16-bin", "clip-vision-f16-bin",
+      "clip-full-bin-sharded"})
   void everyHiddenStateAndLlavaFeaturesMatchTransformers(String fixture) {
     Path dir = Fixtures.dir(fixture);
     VisionConfig c = VisionConfig.load(dir); // clip-full nests it under vision_config, with defaults omitted
     assertEquals(new VisionConfig(32, 64, 2, 4, 3, 32, 8, "quick_gelu", 1e-5), c);
-    Map<String, NDArray> w = Safetensors.load(manager, dir, n -> n.startsWith("vision_model."));
+    Map<String, NDArray> w = ModelWeights.load(manager, dir, n -> n.startsWith("vision_model."));
+    assertEquals(fixture.contains("bin"), ModelWeights.find(dir).format().name().startsWith("TORCH"), "format read");
     Map<String, Shape> shapes = VisionTower.shapes(c);
     // transformers also saves post_layernorm, which LLaVA never reads; everything the tower reads must be there.
     shapes.forEach((name, shape) -> assertEquals(shape, w.get(name) == null ? null : w.get(name).getShape(), name));
