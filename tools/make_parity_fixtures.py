@@ -333,8 +333,9 @@ def main():
         make_qwen(args.out)
         make_clip(args.out)
         os.makedirs(os.path.join(args.out, "qwen3-tokenizer"), exist_ok=True)
+        # The tokenizer itself lives with the paper conf (the rehearsal uses it too), not among the fixtures.
         shutil.copyfile(os.path.join(args.node_tokenizer, "package", "models", "tokenizer.json"),
-                        os.path.join(args.out, "qwen3-tokenizer", "tokenizer.json"))
+                        os.path.join("conf", "paper", "llm", "tokenizer.json"))
         make_tokenizer_cases(args.out, args.node_tokenizer)
     make_clip_bins(args.out)
     make_torch_formats(args.out)
