@@ -15,6 +15,7 @@ import org.mapd.conf.Plan;
 import org.mapd.workflows.PlanCheck;
 import org.mapd.workflows.ReproductionWorkflow;
 import org.mapd.workflows.RunResult;
+import org.mapd.workflows.StageListener;
 import org.mapd.workflows.Stages;
 import org.mapd.workflows.Workers;
 import picocli.CommandLine.Command;
@@ -83,13 +84,7 @@ final class ReproduceCommand implements Callable<Integer> {
     System.err.println("run " + runId + ": plan " + plan + ", work " + work.toAbsolutePath());
     RunResult result;
     if (temporal == null) {
-      // Time skipping off: the stages take real time, and skipping would fire their timeouts.
-      try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
-          TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build())) {
-        Workers.create(env::newWorker, Set.of(Workers.CPU, Workers.GPU), stages, Common.base(), work, console);
-        env.start();
-        result = start(env.getWorkflowClient(), p, runId);
-      }
+      result = embedded(stages, p, work, runId, console);
     } else {
       WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
           WorkflowServiceStubsOptions.newBuilder().setTarget(temporal).build());
@@ -113,6 +108,17 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.report());
     return 0;
+  }
+
+  /** Runs a plan on an in-process Temporal service with both workers in this JVM. */
+  static RunResult embedded(Stages stages, Plan plan, Path work, String runId, StageListener listener) {
+    // Time skipping off: the stages take real time, and skipping would fire their timeouts.
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build())) {
+      Workers.create(env::newWorker, Set.of(Workers.CPU, Workers.GPU), stages, Common.base(), work, listener);
+      env.start();
+      return start(env.getWorkflowClient(), plan, runId);
+    }
   }
 
   private static RunResult start(WorkflowClient client, Plan plan, String runId) {

@@ -24,7 +24,11 @@ public record DecoderConfig(
   public int headDim() { return hiddenSize / numAttentionHeads; }
 
   public static DecoderConfig load(Path modelDir) {
-    JsonNode c = HfConfig.read(modelDir);
+    return of(HfConfig.read(modelDir), modelDir);
+  }
+
+  /** From a parsed config.json; {@code modelDir} names it in errors. */
+  public static DecoderConfig of(JsonNode c, Path modelDir) {
     String type = c.hasNonNull("model_type") ? c.get("model_type").asText() : "qwen2";
     if (!type.equals("qwen2")) throw new IllegalArgumentException(modelDir + ": model_type " + type + " is not qwen2");
     int heads = HfConfig.intField(c, "num_attention_heads", null, modelDir);

@@ -102,11 +102,15 @@ public record MemoryModel(VisionConfig vision, DecoderConfig decoder, MapperConf
    * that does not fit alone still gets its own (PlanCheck refuses plans where that can happen).
    */
   public List<Integer> microBatches(List<TokenizedExample> batch, long budget) {
+    return split(batch.stream().map(this::chunk).toList(), budget);
+  }
+
+  /** As {@link #microBatches}, for sequences given by their shapes. */
+  public List<Integer> split(List<Chunk> sequences, long budget) {
     List<Integer> sizes = new ArrayList<>();
     Chunk open = null;
     int n = 0;
-    for (TokenizedExample e : batch) {
-      Chunk c = chunk(e);
+    for (Chunk c : sequences) {
       if (open != null && activationBytes(open.plus(c)) > budget) {
         sizes.add(n);
         open = null;

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.mapd.Json;
 
 /**
  * Reader and writer of safetensors files (F32/F16/BF16 read as F32; sharded folders with index.json).
@@ -249,6 +250,85 @@ public final class Safetensors {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /** Values of a tensor written by {@link #writeShards}, produced chunk by chunk. */
+  public interface Values {
+    /** Fills {@code chunk[0..n)} with elements {@code start..start+n} of tensor {@code name}. */
+    void fill(String name, long start, float[] chunk, int n);
+  }
+
+  /**
+   * Writes tensors of the given shapes as BF16 into shards of at most {@code shardBytes} named like the
+   * published checkpoints (model-00001-of-0000N.safetensors) plus model.safetensors.index.json, generating
+   * each tensor's values chunk by chunk: a 7B-shaped checkpoint is written in memory that does not grow with it.
+   */
+  public static void writeShards(Path dir, Map<String, Shape> shapes, long shardBytes, Values values) {
+    List<List<String>> shards = new ArrayList<>();
+    List<String> open = new ArrayList<>();
+    long size = 0;
+    for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+      long bytes = 2 * e.getValue().size();
+      if (!open.isEmpty() && size + bytes > shardBytes) {
+        shards.add(open);
+        open = new ArrayList<>();
+        size = 0;
+      }
+      open.add(e.getKey());
+      size += bytes;
+    }
+    shards.add(open);
+    ObjectNode index = HfConfig.LENIENT.createObjectNode();
+    index.putObject("metadata").put("total_size", shapes.values().stream().mapToLong(x -> 2 * x.size()).sum());
+    ObjectNode weightMap = index.putObject("weight_map");
+    try {
+      Files.createDirectories(dir);
+      for (int i = 0; i < shards.size(); i++) {
+        String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+        writeShard(dir.resolve(name), shards.get(i), shapes, values);
+        for (String t : shards.get(i)) weightMap.put(t, name);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write shards into " + dir, e);
+    }
+    Json.writeAtomic(dir.resolve("model.safetensors.index.json"), index);
+  }
+
+  private static void writeShard(Path file, List<String> names, Map<String, Shape> shapes, Values values) throws IOException {
+    ObjectNode header = HfConfig.LENIENT.createObjectNode();
+    header.putObject("__metadata__").put("format", "pt");
+    long offset = 0;
+    for (String n : names) {
+      long bytes = 2 * shapes.get(n).size();
+      ObjectNode t = header.putObject(n);
+      t.put("dtype", "BF16");
+      var dims = t.putArray("shape");
+      for (long d : shapes.get(n).getShape()) dims.add(d);
+      t.putArray("data_offsets").add(offset).add(offset + bytes);
+      offset += bytes;
+    }
+    byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+    int padded = (json.length + 7) / 8 * 8;
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+      head.putLong(padded).put(json);
+      while (head.hasRemaining()) head.put((byte) ' ');
+      writeFully(ch, head.flip());
+      float[] chunk = new float[1 << 20];
+      ByteBuffer out = ByteBuffer.allocate(2 * chunk.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (String n : names) {
+        long count = shapes.get(n).size();
+        for (long start = 0; start < count; start += chunk.length) {
+          int k = (int) Math.min(chunk.length, count - start);
+          values.fill(n, start, chunk, k);
+          out.clear();
+          for (int i = 0; i < k; i++) out.putShort(TorchCheckpoint.toBf16(chunk[i]));
+          writeFully(ch, out.flip());
+        }
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -26,7 +26,11 @@ public record VisionConfig(
 
   /** Reads config.json of a folder; the openai repos nest the vision part under "vision_config". */
   public static VisionConfig load(Path modelDir) {
-    JsonNode root = HfConfig.read(modelDir);
+    return of(HfConfig.read(modelDir), modelDir);
+  }
+
+  /** From a parsed config.json; {@code modelDir} names it in errors. */
+  public static VisionConfig of(JsonNode root, Path modelDir) {
     JsonNode c = root.has("vision_config") ? root.get("vision_config") : root;
     // Defaults are those of transformers' CLIPVisionConfig (a CLIPConfig may omit unchanged fields).
     return new VisionConfig(

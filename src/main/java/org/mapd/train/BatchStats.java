@@ -22,6 +22,17 @@ public final class BatchStats {
   private int maxMicroBatch;
   private MemoryModel.Chunk largest;
   private long largestBytes = -1;
+  private List<MemoryModel.Chunk> largestBatch = List.of();
+  private long largestBatchTokens = -1;
+
+  /** A whole batch before it is cut into micro-batches: the one with the most tokens is kept. */
+  void batch(List<MemoryModel.Chunk> sequences) {
+    long tokens = sequences.stream().mapToLong(c -> (long) c.length()).sum();
+    if (tokens > largestBatchTokens) {
+      largestBatchTokens = tokens;
+      largestBatch = List.copyOf(sequences);
+    }
+  }
 
   /** One micro-batch, its sequences as chunks of one (their lengths and images). */
   void add(List<MemoryModel.Chunk> sequencesOfMicroBatch, MemoryModel memory) {
@@ -43,7 +54,8 @@ public final class BatchStats {
 
   /** The summary written into a stage's metrics. */
   public Summary summary() {
-    return new Summary(sequences, microBatches, maxMicroBatch, percentile(0.5), percentile(0.9), maxLength, largest);
+    return new Summary(sequences, microBatches, maxMicroBatch, percentile(0.5), percentile(0.9), maxLength, largest,
+        largestBatch);
   }
 
   /** Writes the summary into a stage folder. */
@@ -70,7 +82,9 @@ public final class BatchStats {
    * @param lengthP90 90th percentile
    * @param lengthMax longest
    * @param largest the micro-batch shape that needed the most activation memory
+   * @param largestBatch the sequences of the batch with the most tokens, before cutting: what another
+   *     device would cut differently ({@code mapd rehearse} re-plans it for the paper's GPU)
    */
   public record Summary(long sequences, long microBatches, int maxMicroBatch, int lengthP50, int lengthP90,
-      int lengthMax, MemoryModel.Chunk largest) {}
+      int lengthMax, MemoryModel.Chunk largest, List<MemoryModel.Chunk> largestBatch) {}
 }

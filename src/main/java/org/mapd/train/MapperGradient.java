@@ -71,6 +71,7 @@ public final class MapperGradient {
     Map<String, NDArray> sum = Gradient.zeros(mapper, mapper.values().iterator().next().getManager());
     if (supervised == 0) return new Gradient(0, sum); // nothing to predict: HF's loss would be NaN here
     double scale = 1.0 / supervised;
+    stats.batch(examples.stream().map(memory::chunk).toList());
     double loss = 0;
     int start = 0;
     for (int size : memory.microBatches(examples, budget)) {
