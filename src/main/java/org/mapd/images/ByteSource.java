@@ -50,6 +50,24 @@ final class ByteSource {
     return (long) u16() << 16 | u16();
   }
 
+  /**
+   * Advances past the next byte equal to {@code value} (0..255); false when the file ends first. A tight loop over
+   * the buffer: the JPEG check runs it over every byte of the compressed data.
+   */
+  boolean skipPast(int value) throws IOException {
+    byte v = (byte) value;
+    while (true) {
+      if (at == end && !fill()) return false;
+      for (int i = at; i < end; i++) {
+        if (buf[i] == v) {
+          at = i + 1;
+          return true;
+        }
+      }
+      at = end;
+    }
+  }
+
   /** Reads exactly n bytes. */
   byte[] bytes(int n) throws IOException {
     byte[] out = new byte[n];

@@ -1,6 +1,10 @@
 package org.mapd.images;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -63,24 +67,27 @@ public final class ImageDecoder {
           + raster.getNumBands() + " samples for a " + w + "x" + h.height() + "x" + n + " JPEG");
     }
     byte[] out = new byte[3 * w * h.height()];
-    int[] row = new int[w * n];
+    Samples px = new Samples(raster);
     int k = 0;
     for (int y = 0; y < h.height(); y++) {
-      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-      for (int i = 0; i < row.length; i += n) {
+      for (int x = 0; x < w; x++) {
         switch (h.colour()) {
-          case GRAY -> k = put(out, k, row[i], row[i], row[i]);
-          case RGB -> k = put(out, k, row[i], row[i + 1], row[i + 2]);
+          case GRAY -> {
+            int v = px.get(x, y, 0);
+            k = put(out, k, v, v, v);
+          }
+          case RGB -> k = put(out, k, px.get(x, y, 0), px.get(x, y, 1), px.get(x, y, 2));
           case YCC -> {
-            int rgb = ycc(row[i], row[i + 1], row[i + 2]);
+            int rgb = ycc(px.get(x, y, 0), px.get(x, y, 1), px.get(x, y, 2));
             k = put(out, k, rgb >> 16, rgb >> 8 & 0xff, rgb & 0xff);
           }
           // PIL reads every 4-component JPEG as Adobe-inverted CMYK (rawmode CMYK;I)
-          case CMYK -> k = cmyk(out, k, 255 - row[i], 255 - row[i + 1], 255 - row[i + 2], 255 - row[i + 3]);
+          case CMYK -> k = cmyk(out, k, 255 - px.get(x, y, 0), 255 - px.get(x, y, 1), 255 - px.get(x, y, 2),
+              255 - px.get(x, y, 3));
           case YCCK -> {
             // libjpeg: YCC -> RGB, C, M, Y = 255 - R, G, B, K as stored; then PIL's inversion: C, M, Y = R, G, B
-            int rgb = ycc(row[i], row[i + 1], row[i + 2]);
-            k = cmyk(out, k, rgb >> 16, rgb >> 8 & 0xff, rgb & 0xff, 255 - row[i + 3]);
+            int rgb = ycc(px.get(x, y, 0), px.get(x, y, 1), px.get(x, y, 2));
+            k = cmyk(out, k, rgb >> 16, rgb >> 8 & 0xff, rgb & 0xff, 255 - px.get(x, y, 3));
           }
         }
       }
@@ -151,38 +158,35 @@ public final class ImageDecoder {
           + " pixels for a " + w + "x" + h.height() + " PNG");
     }
     byte[] out = new byte[3 * w * h.height()];
-    int bands = raster.getNumBands();
-    int[] row = new int[w * bands];
-    boolean grey = h.colourType() == 0 || h.colourType() == 4;
+    Samples px = new Samples(raster);
     int k = 0;
     if (img.getColorModel() instanceof IndexColorModel palette) {
       // paletted, and grey of 1, 2 or 4 bits (the JDK gives those a grey palette: 0, 85, 170, 255 for 2 bits, as
       // PIL's L;2 scaling): PIL converts P -> RGB through the palette and ignores transparency
       for (int y = 0; y < h.height(); y++) {
-        raster.getPixels(0, y, w, 1, row);
         for (int x = 0; x < w; x++) {
-          int i = row[x * bands];
+          int i = px.get(x, y, 0);
           k = put(out, k, palette.getRed(i), palette.getGreen(i), palette.getBlue(i));
         }
       }
       return new Rgb(w, h.height(), out);
     }
-    int colours = grey ? 1 : 3;
-    if (bands < colours || raster.getSampleModel().getSampleSize(0) != h.bitDepth()) {
+    boolean grey = h.colourType() == 0 || h.colourType() == 4;
+    int bands = raster.getNumBands();
+    if (bands < (grey ? 1 : 3) || raster.getSampleModel().getSampleSize(0) != h.bitDepth()) {
       throw new BadImageException(file, "unexpected raster from the PNG reader: " + bands + " bands of "
           + raster.getSampleModel().getSampleSize(0) + " bits for bit depth " + h.bitDepth() + ", colour type " + h.colourType());
     }
     for (int y = 0; y < h.height(); y++) {
-      raster.getPixels(0, y, w, 1, row);
       for (int x = 0; x < w; x++) {
-        int at = x * bands;
         if (grey) {
-          int v = grey(h, row[at]);
+          int v = grey(h, px.get(x, y, 0));
           k = put(out, k, v, v, v);
         } else if (h.bitDepth() == 16) {
-          k = put(out, k, row[at] >> 8, row[at + 1] >> 8, row[at + 2] >> 8); // PIL's RGB;16B keeps the high byte
+          // PIL's RGB;16B keeps the high byte
+          k = put(out, k, px.get(x, y, 0) >> 8, px.get(x, y, 1) >> 8, px.get(x, y, 2) >> 8);
         } else {
-          k = put(out, k, row[at], row[at + 1], row[at + 2]);
+          k = put(out, k, px.get(x, y, 0), px.get(x, y, 1), px.get(x, y, 2));
         }
       }
     }
@@ -201,6 +205,51 @@ public final class ImageDecoder {
       case 8 -> v;
       default -> v * 255 / ((1 << h.bitDepth()) - 1); // PIL's L;1, L;2, L;4 (the JDK gives these a palette)
     };
+  }
+
+  /**
+   * Sample reads straight from a raster's array when its layout allows (ImageIO's readers give byte or ushort
+   * component layouts); Raster.getSample otherwise (packed sub-byte PNG samples). Coordinates from 0.
+   */
+  private static final class Samples {
+    private final Raster raster;
+    private final byte[] bytes;
+    private final short[] shorts;
+    private final int[] bandOffsets;
+    private final int pixelStride;
+    private final int lineStride;
+    private final int origin;
+
+    Samples(Raster r) {
+      raster = r;
+      DataBuffer db = r.getDataBuffer();
+      boolean direct = r.getSampleModel() instanceof ComponentSampleModel m && db.getNumBanks() == 1
+          && java.util.Arrays.stream(m.getBankIndices()).allMatch(b -> b == 0)
+          && (db instanceof DataBufferByte || db instanceof DataBufferUShort);
+      if (direct) {
+        ComponentSampleModel m = (ComponentSampleModel) r.getSampleModel();
+        bytes = db instanceof DataBufferByte b ? b.getData() : null;
+        shorts = db instanceof DataBufferUShort u ? u.getData() : null;
+        bandOffsets = m.getBandOffsets();
+        pixelStride = m.getPixelStride();
+        lineStride = m.getScanlineStride();
+        origin = db.getOffset() + (r.getMinX() - r.getSampleModelTranslateX()) * pixelStride
+            + (r.getMinY() - r.getSampleModelTranslateY()) * lineStride;
+      } else {
+        bytes = null;
+        shorts = null;
+        bandOffsets = null;
+        pixelStride = 0;
+        lineStride = 0;
+        origin = 0;
+      }
+    }
+
+    int get(int x, int y, int band) {
+      if (bytes != null) return bytes[origin + y * lineStride + x * pixelStride + bandOffsets[band]] & 0xff;
+      if (shorts != null) return shorts[origin + y * lineStride + x * pixelStride + bandOffsets[band]] & 0xffff;
+      return raster.getSample(raster.getMinX() + x, raster.getMinY() + y, band);
+    }
   }
 
   /** The two JPEG reader providers, looked up once in ImageIO's registry. */

@@ -109,8 +109,7 @@ final class JpegStructure {
   private static int afterScan(ByteSource in, State s) throws IOException {
     s.where = "the data of scan " + s.scans;
     while (true) {
-      int b = in.u8();
-      if (b != 0xff) continue;
+      if (!in.skipPast(0xff)) throw new EOFException();
       int m = in.u8();
       while (m == 0xff) m = in.u8();
       if (m != 0 && (m < 0xd0 || m > 0xd7)) return m;
