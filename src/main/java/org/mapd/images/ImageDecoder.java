@@ -7,7 +7,9 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
@@ -16,6 +18,7 @@ import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.mapd.images.ImageHeader.JpegColour;
 
 /**
@@ -52,13 +55,16 @@ public final class ImageDecoder {
   }
 
   private static Rgb jpeg(Path file, ImageHeader.Jpeg h, ImageInputStream in) throws IOException {
-    ImageReader reader = h.wideTables() ? Readers.JDK_JPEG.createReaderInstance() : Readers.TWELVE_MONKEYS_JPEG.createReaderInstance();
     Raster raster;
-    try {
-      reader.setInput(in, true, true);
-      raster = reader.readRaster(0, null);
-    } finally {
-      reader.dispose();
+    if (h.wideTables()) {
+      // The JDK's reader throws on metadata TwelveMonkeys tolerates (a broken ICC segment, ...); it reads only the
+      // raw components here, which no APPn segment affects, so it gets the file without them.
+      byte[] bytes = withoutAppSegments(Files.readAllBytes(file));
+      try (ImageInputStream stripped = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        raster = readRaster(Readers.JDK_JPEG, stripped);
+      }
+    } else {
+      raster = readRaster(Readers.TWELVE_MONKEYS_JPEG, in);
     }
     int w = h.width();
     int n = h.components();
@@ -93,6 +99,41 @@ public final class ImageDecoder {
       }
     }
     return new Rgb(w, h.height(), out);
+  }
+
+  private static Raster readRaster(ImageReaderSpi spi, ImageInputStream in) throws IOException {
+    ImageReader reader = spi.createReaderInstance();
+    try {
+      reader.setInput(in, true, true);
+      return reader.readRaster(0, null);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /**
+   * The JPEG without its APP1..APP15 and COM segments before the first scan (APP0 is kept). The file has passed the
+   * structure check, so its headers are well-formed segments; bytes between segments are copied as they are.
+   */
+  static byte[] withoutAppSegments(byte[] jpeg) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(jpeg.length);
+    out.write(jpeg, 0, 2); // SOI
+    int i = 2;
+    while (i + 3 < jpeg.length) {
+      if ((jpeg[i] & 0xff) != 0xff || (jpeg[i + 1] & 0xff) == 0xff || jpeg[i + 1] == 0) {
+        out.write(jpeg[i++]); // stray or fill byte: leave it to libjpeg, as the structure check did
+        continue;
+      }
+      int marker = jpeg[i + 1] & 0xff;
+      if (marker == 0xda) break; // SOS: the rest is scans
+      boolean standalone = marker == 0x01 || marker >= 0xd0 && marker <= 0xd7;
+      int length = standalone ? 0 : (jpeg[i + 2] & 0xff) << 8 | (jpeg[i + 3] & 0xff);
+      boolean drop = marker > 0xe0 && marker <= 0xef || marker == 0xfe;
+      if (!drop) out.write(jpeg, i, 2 + length);
+      i += 2 + length;
+    }
+    out.write(jpeg, i, jpeg.length - i);
+    return out.toByteArray();
   }
 
   private static int put(byte[] out, int k, int r, int g, int b) {

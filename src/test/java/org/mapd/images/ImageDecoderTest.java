@@ -97,6 +97,28 @@ class ImageDecoderTest {
     }
   }
 
+  /** A broken ICC_PROFILE segment (sequence 2 of 1) right after SOI: the JDK's reader throws on it, PIL ignores it. */
+  static byte[] withBrokenIcc(byte[] jpg) {
+    byte[] payload = "ICC_PROFILE\0\2\1not a profile".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[jpg.length + 4 + payload.length];
+    out[0] = (byte) 0xff;
+    out[1] = (byte) 0xd8;
+    out[2] = (byte) 0xff;
+    out[3] = (byte) 0xe2;
+    out[4] = 0;
+    out[5] = (byte) (payload.length + 2);
+    System.arraycopy(payload, 0, out, 6, payload.length);
+    System.arraycopy(jpg, 2, out, 6 + payload.length, jpg.length - 2);
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rgb.jpg", "qtable16.jpg"})
+  void brokenIccSegmentIsIgnoredAsPilIgnoresIt(String name, @TempDir Path dir) throws Exception {
+    Path f = write(dir, name, withBrokenIcc(fixture(name)));
+    assertEquals(0, maxDifference(ImageDecoder.decode(f), FIXTURES.resolve(name + ".pil.png")), name);
+  }
+
   static byte[] fixture(String name) throws Exception {
     return Files.readAllBytes(FIXTURES.resolve(name));
   }
