@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Throughput measurements on this machine.", subcommands = {BenchCommand.Model.class, BenchCommand.Data.class})
+    description = "Throughput measurements on this machine.", subcommands = {BenchCommand.Model.class, BenchCommand.Data.class, BenchCommand.Images.class})
 final class BenchCommand {
 
   @Command(name = "model", mixinStandardHelpOptions = true,
@@ -274,6 +274,57 @@ final class BenchCommand {
         } else {
           Dirs.deleteTree(work);
         }
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "images", mixinStandardHelpOptions = true,
+      description = {"Images per second of the preparation's image checks: the structure check (the default) and the "
+          + "full decode (--full-image-check), on the given files and folders (searched for .jpg, .jpeg and .png) or, "
+          + "without any, on synthetic photo-like 640x480 JPEGs (the size of a COCO image).",
+          "Files are read once before timing, so the figures are CPU cost with the files in the page cache."})
+  static final class Images implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Parameters(paramLabel = "PATH", arity = "0..*", description = "Image files or folders.")
+    List<Path> paths = List.of();
+
+    @Option(names = "--synthetic", defaultValue = "200", paramLabel = "N",
+        description = "Synthetic JPEGs to make when no PATH is given (default: ${DEFAULT-VALUE}).")
+    int synthetic;
+
+    @Option(names = "--seconds", defaultValue = "5", paramLabel = "S",
+        description = "Minimum timed seconds per check (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      Path work = null;
+      try {
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path p : paths) {
+          if (!Files.exists(p)) throw new IllegalArgumentException(p + ": no such file or folder");
+          try (var s = Files.walk(p)) {
+            s.filter(Files::isRegularFile).filter(f -> f.toString().toLowerCase(java.util.Locale.ROOT).matches(".*\\.(jpe?g|png)"))
+                .sorted().forEach(files::add);
+          }
+        }
+        if (paths.isEmpty()) {
+          if (synthetic <= 0) throw new IllegalArgumentException("bench images: --synthetic must be > 0");
+          work = Files.createTempDirectory("mapd-bench-images");
+          files = org.mapd.images.ImageBench.synthetic(work, synthetic, 1);
+          out.printf("synthetic photo-like %dx%d JPEGs, quality 0.9, in %s%n", org.mapd.images.ImageBench.WIDTH,
+              org.mapd.images.ImageBench.HEIGHT, work);
+        }
+        if (files.isEmpty()) throw new IllegalArgumentException("bench images: no .jpg, .jpeg or .png file under " + paths);
+        org.mapd.images.ImageBench.run(files, seconds, out);
+      } finally {
+        if (work != null) Dirs.deleteTree(work);
         out.flush();
       }
       return 0;

@@ -107,7 +107,9 @@ final class DataCommand {
     String flinkMaster;
 
     @Option(names = "--full-image-check",
-        description = "Decode every image (default: check that it exists and has a PNG/JPEG header).")
+        description = "Decode every image as training will (default: the structure check, which reads each file once "
+            + "and refuses truncated or damaged files and formats PIL or our decoder cannot read, without decoding "
+            + "pixels: about 30x cheaper on 640x480 JPEGs, measured with ./mapd bench images).")
     boolean fullImageCheck;
 
     @Option(names = "--plan", defaultValue = "workflows/mini.json", paramLabel = "FILE",

@@ -10,18 +10,18 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Turn;
+import org.mapd.images.BadImageException;
+import org.mapd.images.ImageDecoder;
+import org.mapd.images.ImageHeader;
 
 /** The per-record checks of the preparation, as plain functions (the DoFns call them; tests too). */
 final class Checks {
@@ -196,23 +196,18 @@ final class Checks {
     return p;
   }
 
-  /** Exists and starts like a PNG or JPEG; {@code full} also decodes it. */
+  /**
+   * The image check. Default: the structure check ({@link ImageHeader#read}), which reads the file once and refuses
+   * what PIL or our decoder would refuse (not PNG/JPEG by content, truncated, damaged headers or chunks, formats
+   * neither decodes, above PIL's pixel limit) without decoding pixels. {@code full}: decodes the image exactly as
+   * training will (ImageDecoder), which also proves the compressed data. The detail names the file and the reason.
+   */
   static void checkImage(Path p, boolean full) throws Rejected {
-    if (!Files.isRegularFile(p)) throw new Rejected(Reason.IMAGE_MISSING, p.toString());
-    try (InputStream in = Files.newInputStream(p)) {
-      byte[] h = in.readNBytes(8);
-      boolean png = h.length == 8 && (h[0] & 0xff) == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G';
-      boolean jpeg = h.length >= 3 && (h[0] & 0xff) == 0xff && (h[1] & 0xff) == 0xd8 && (h[2] & 0xff) == 0xff;
-      if (!png && !jpeg) throw new Rejected(Reason.IMAGE_UNDECODABLE, "not PNG/JPEG: " + p);
-    } catch (IOException e) {
-      throw new Rejected(Reason.IMAGE_MISSING, p + ": " + e.getMessage());
-    }
-    if (full) {
-      try {
-        if (ImageIO.read(p.toFile()) == null) throw new Rejected(Reason.IMAGE_UNDECODABLE, p.toString());
-      } catch (IOException e) {
-        throw new Rejected(Reason.IMAGE_UNDECODABLE, p + ": " + e.getMessage());
-      }
+    try {
+      if (full) ImageDecoder.decode(p);
+      else ImageHeader.read(p);
+    } catch (BadImageException e) {
+      throw new Rejected(e.missing() ? Reason.IMAGE_MISSING : Reason.IMAGE_UNDECODABLE, e.getMessage());
     }
   }
 

@@ -46,7 +46,7 @@ public final class PrepareData {
   /**
    * @param runner direct or flink
    * @param flinkMaster host:port or [local] (flink only)
-   * @param fullImageCheck decode every image instead of checking existence and header
+   * @param fullImageCheck decode every image as training will, instead of the structure check (Checks.checkImage)
    * @param seed seed of the meta-task manifests
    * @param training sizes of meta-tasks and ICT groups, epochs per strategy
    * @param directChecks keep DirectRunner's immutability/encodability enforcement (tests); it doubles the

@@ -3,9 +3,14 @@ package org.mapd.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,5 +59,71 @@ class ImageProcessorTest {
     Path file = Files.writeString(dir.resolve("x.png"), "not an image");
     var e = assertThrows(IllegalArgumentException.class, () -> ImageProcessor.load(file, C, false));
     assertEquals(true, e.getMessage().contains("x.png"));
+  }
+
+  static int[][][] random(int h, int w, long seed) {
+    Random r = new Random(seed);
+    int[][][] rgb = new int[h][w][3];
+    for (int[][] row : rgb) for (int[] px : row) for (int c = 0; c < 3; c++) px[c] = r.nextInt(256);
+    return rgb;
+  }
+
+  @Test
+  void sameFloatsAsPaddingAndResizingTheWholeImage() {
+    // shrinking, enlarging, wide, tall, odd sizes, with and without LLaVA's padding
+    int[][] shapes = {{40, 24}, {24, 40}, {17, 90}, {90, 17}, {20, 20}, {7, 5}, {64, 33}};
+    for (int[] s : shapes) {
+      int[][][] img = random(s[0], s[1], s[0] * 100L + s[1]);
+      for (boolean pad : new boolean[] {false, true}) {
+        assertArrayEquals(FullResizeReference.process(img, 32, pad), ImageProcessor.process(img, 32, pad),
+            s[0] + "x" + s[1] + " pad " + pad);
+      }
+    }
+  }
+
+  @Test
+  void veryLongImageNeedsOnlyItsCrop() {
+    // 3 x 200,000 pixels: resizing all of it to 32 rows would make a 2.1-million-column intermediate
+    int[][][] img = random(3, 200_000, 5);
+    float[] px = ImageProcessor.process(img, 32, false);
+    assertEquals(3 * 32 * 32, px.length);
+    assertTrue(Float.isFinite(px[0]));
+    float[] padded = ImageProcessor.process(img, 32, true); // a 200,000-pixel square that is never built
+    assertEquals(normalised(122, 0), padded[0], 1e-5, "top-left is background");
+  }
+
+  static final Path FIXTURES = Path.of("src/test/resources/images");
+
+  @Test
+  void greyPngLoadsAsItsGreyValuesLikePil() throws Exception {
+    // PIL's L -> RGB repeats the value; ImageIO's getRGB (the former loader) brightened it
+    BufferedImage grey = ImageIO.read(FIXTURES.resolve("gray.png").toFile());
+    int[][][] rgb = new int[grey.getHeight()][grey.getWidth()][3];
+    for (int y = 0; y < rgb.length; y++) for (int x = 0; x < rgb[0].length; x++) Arrays.fill(rgb[y][x], grey.getRaster().getSample(x, y, 0));
+    assertArrayEquals(ImageProcessor.process(rgb, 32, true), ImageProcessor.load(FIXTURES.resolve("gray.png"), C, true));
+  }
+
+  @Test
+  void alphaPngLoadsAsItsColourLikePil() throws Exception {
+    BufferedImage rgba = ImageIO.read(FIXTURES.resolve("rgba.png").toFile());
+    int[][][] rgb = new int[rgba.getHeight()][rgba.getWidth()][3];
+    int[] px = new int[4];
+    for (int y = 0; y < rgb.length; y++) {
+      for (int x = 0; x < rgb[0].length; x++) rgb[y][x] = Arrays.copyOf(rgba.getRaster().getPixel(x, y, px), 3); // alpha dropped
+    }
+    assertArrayEquals(ImageProcessor.process(rgb, 32, false), ImageProcessor.load(FIXTURES.resolve("rgba.png"), C, false));
+  }
+
+  @Test
+  void cmykAndYcckJpegsLoad() {
+    for (String name : new String[] {"cmyk.jpg", "ycck.jpg"}) assertEquals(3 * 32 * 32, ImageProcessor.load(FIXTURES.resolve(name), C, true).length);
+  }
+
+  @Test
+  void truncatedJpegIsNamed() throws Exception {
+    byte[] jpg = Files.readAllBytes(FIXTURES.resolve("rgb.jpg"));
+    Path cut = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpg, jpg.length - 300));
+    var e = assertThrows(IllegalArgumentException.class, () -> ImageProcessor.load(cut, C, false));
+    assertTrue(e.getMessage().startsWith(cut.toString()) && e.getMessage().contains("truncated"), e.getMessage());
   }
 }

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 /** The split rules on a hand-made sample with one record per edge case; exact counts on both runners. */
 class PrepareDataTest {
   static final String VQA = "\nAnswer the question using a single word or phrase.";
+  static final Path IMAGES = Path.of("src/test/resources/images");
   @TempDir static Path dir;
   static Path datasets;
   static PrepareSummary direct;
@@ -54,7 +55,12 @@ class PrepareDataTest {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     datasets = dir.resolve("datasets");
     Path img = datasets.resolve("LLaVA-Instruct/images");
-    for (String f : List.of("gqa/images/1.png", "ocr_vqa/images/2.png", "textvqa/train_images/3.png", "vg/VG_100K_2/4.png")) png(img.resolve(f));
+    // textvqa's image is a PNG named .jpg (accepted by content); ocr_vqa's a CMYK JPEG, as many OCR-VQA book covers
+    for (String f : List.of("gqa/images/1.png", "textvqa/train_images/3.jpg", "vg/VG_100K_2/4.png")) png(img.resolve(f));
+    Files.createDirectories(img.resolve("ocr_vqa/images"));
+    Files.copy(IMAGES.resolve("cmyk.jpg"), img.resolve("ocr_vqa/images/2.jpg"));
+    byte[] jpg = Files.readAllBytes(IMAGES.resolve("rgb.jpg"));
+    Files.write(img.resolve("ocr_vqa/images/cut.jpg"), java.util.Arrays.copyOf(jpg, jpg.length / 2)); // a cut-off download
     for (int i = 10; i <= 16; i++) png(img.resolve(String.format("coco/train2017/%012d.png", i)));
     Files.writeString(img.resolve("gqa/images/bad.png"), "not an image");
     Files.writeString(datasets.resolve("LLaVA-Instruct/secret.png"), "outside the image root");
@@ -62,8 +68,8 @@ class PrepareDataTest {
     String first = rec("g1", "gqa/images/1.png", "<image>\nWhat is it?" + VQA, "cat");
     List<String> mix = List.of(
         first,
-        rec("o2", "ocr_vqa/images/2.png", "<image>\nWhat is the word?" + VQA, "dog"),
-        rec("t3", "textvqa/train_images/3.png", "<image>\nProvide a one-sentence caption for the provided image.", "a sign"),
+        rec("o2", "ocr_vqa/images/2.jpg", "<image>\nWhat is the word?" + VQA, "dog"),
+        rec("t3", "textvqa/train_images/3.jpg", "<image>\nProvide a one-sentence caption for the provided image.", "a sign"),
         rec("v4", "vg/VG_100K_2/4.png", "<image>\nPlease provide a short description for this region: [0.25, 0.00, 0.50, 0.25].", "red circle"),
         rec("000000000010", String.format(coco, 10), "<image>\nThis object is called dax. What is it?", "dax"),
         rec("000000000011", String.format(coco, 11),
@@ -85,7 +91,8 @@ class PrepareDataTest {
         rec("undecodable", "gqa/images/bad.png", "<image>\nWhat is it?" + VQA, "cat"),
         rec("escape", "gqa/../../secret.png", "<image>\nWhat is it?" + VQA, "cat"),
         first,
-        rec("000000000016", String.format(coco, 16), "<image>\nTell me a story.", "once"));
+        rec("000000000016", String.format(coco, 16), "<image>\nTell me a story.", "once"),
+        rec("cut", "ocr_vqa/images/cut.jpg", "<image>\nWhat is the word?" + VQA, "cat"));
     write(datasets.resolve("LLaVA-Instruct/llava_v1_5_mix665k.json"), mix);
     // the Instruct-150K twin: bare file name, <image> after the question
     write(datasets.resolve("LLaVA-Instruct/conversation_58k.json"),
@@ -129,12 +136,12 @@ class PrepareDataTest {
 
   static final Map<String, Long> REJECTED = Map.of(
       "malformed_json", 1L, "no_human_or_gpt_turn", 1L, "turns_out_of_order", 1L, "image_token_without_image", 1L,
-      "image_without_image_token", 1L, "image_missing", 1L, "image_undecodable", 1L, "path_escapes_root", 1L,
+      "image_without_image_token", 1L, "image_missing", 1L, "image_undecodable", 2L, "path_escapes_root", 1L,
       "duplicate", 1L, "unknown_dataset", 2L);
 
   @Test
   void exactCountsAndReconciliationWithoutOkVqa() throws Exception {
-    assertEquals(25, direct.read());
+    assertEquals(26, direct.read());
     assertEquals(expectedDatasets(false), direct.datasets());
     assertEquals(2, direct.removedTextOnly());
     assertEquals(REJECTED, direct.rejected());
@@ -174,7 +181,7 @@ class PrepareDataTest {
   void rejectsNameSourceIndexAndReason() throws Exception {
     List<JsonNode> lines = new ArrayList<>();
     for (String l : Files.readAllLines(dir.resolve("direct/rejects.jsonl"))) lines.add(Json.MAPPER.readTree(l));
-    assertEquals(11 + 1, lines.size(), "mix rejects + one pretrain reject");
+    assertEquals(12 + 1, lines.size(), "mix rejects + one pretrain reject");
     Map<String, String> reasonById = new LinkedHashMap<>();
     for (JsonNode l : lines) reasonById.put(l.get("source").asText() + ":" + l.get("index").asLong(), l.get("reason").asText());
     assertEquals("malformed_json", reasonById.get("mix665k:12"));
@@ -183,6 +190,13 @@ class PrepareDataTest {
     assertEquals("unknown_dataset", reasonById.get("geo170k(qa):2"));
     assertEquals("image_missing", reasonById.get("pretrain:2"));
     assertEquals("not a list", lines.get(0).get("record").get("conversations").asText());
+    // image rejects say which file and why: a cut-off JPEG, a text file named .png
+    Map<String, String> detailById = new LinkedHashMap<>();
+    for (JsonNode l : lines) detailById.put(l.get("id").asText(), l.get("detail").asText());
+    assertEquals("image_undecodable", reasonById.get("mix665k:22"));
+    String cut = datasets.resolve("LLaVA-Instruct/images/ocr_vqa/images/cut.jpg").toString();
+    assertTrue(detailById.get("cut").startsWith(cut + ": truncated"), detailById.get("cut"));
+    assertTrue(detailById.get("undecodable").contains("gqa/images/bad.png: neither PNG nor JPEG"), detailById.get("undecodable"));
   }
 
   @Test
