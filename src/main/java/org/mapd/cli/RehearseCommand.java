@@ -81,6 +81,9 @@ final class RehearseCommand implements Callable<Integer> {
   public Integer call() {
     Path base = Common.base();
     Plan paper = Inputs.plan(plan);
+    java.util.List<String> unfit = Rehearsal.paperFits(paper, base);
+    if (!unfit.isEmpty()) throw new IllegalArgumentException("plan '" + paper.name() + "' does not fit its device at full depth: "
+        + String.join("; ", unfit));
     Rehearsal.Caps caps = new Rehearsal.Caps(decoderLayers, visionLayers, steps, batch, queries, ftSteps, newTokens, hostGb, dataScale);
     System.err.println("rehearsal of " + plan + " in " + work.toAbsolutePath() + ": writing inputs (once) ...");
     Plan rehearsal = Rehearsal.prepare(paper, base, work, caps, 7);

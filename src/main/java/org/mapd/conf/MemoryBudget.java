@@ -10,15 +10,20 @@ package org.mapd.conf;
  * @param reserveGB kept free for the runtime (CUDA context, allocator fragmentation) in GiB
  * @param featureCacheGB device memory for cached frozen vision features in GiB; beyond it they are recomputed
  * @param recompute activation checkpointing of the frozen decoder: keep each layer's input, recompute the
- *     layer during backward (one more forward pass for a fraction of the memory)
+ *     layer during backward, attention a block of query rows at a time (one more forward pass for a fraction
+ *     of the memory)
+ * @param checkFit refuse the plan before any stage when one sequence at a stage's maxLen cannot fit the device
+ *     (default true); `mapd rehearse` turns it off for its host budget, where the paper's worst case never
+ *     fits, and checks the paper plan at full depth instead
  */
-public record MemoryBudget(double deviceGB, double reserveGB, double featureCacheGB, boolean recompute) {
+public record MemoryBudget(double deviceGB, double reserveGB, double featureCacheGB, boolean recompute, Boolean checkFit) {
   public static final double GIB = 1024.0 * 1024 * 1024;
 
   public MemoryBudget {
     TrainConfig.require(deviceGB > 0, "memory.deviceGB must be > 0");
     TrainConfig.require(reserveGB >= 0 && reserveGB < deviceGB, "memory.reserveGB must be in [0, deviceGB)");
     TrainConfig.require(featureCacheGB >= 0, "memory.featureCacheGB must be >= 0");
+    checkFit = checkFit == null || checkFit;
   }
 
   /** A byte count for people: GiB, MiB or KiB with one decimal. */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -80,18 +81,47 @@ public final class Llava {
       leaf.setRequiresGradient(true);
     }
     NDArray embeds = embed(decoderW, leaf, s); // [B,T,H], a graph from leaf
-    Function<NDArray, NDArray> objective = nllSum(decoderW, sup, scale);
     double value;
     if (recompute) {
+      Qwen2Decoder.Objective objective = headInChunks(decoderW, sup, scale, true);
       Qwen2Decoder.InputGradient g = decoder.recomputedGradient(decoderW, embeds.stopGradient(), s.keyMask, objective, gc);
       value = g.value();
       if (leaf != null) gc.backward(embeds.mul(g.gradient()).sum()); // carries d/d embeds back to the soft tokens
     } else {
-      NDArray out = objective.apply(decoder.forward(decoderW, embeds, s.keyMask, null));
-      value = out.getFloat();
-      if (leaf != null) gc.backward(out);
+      value = headInChunks(decoderW, sup, scale, leaf != null).backward(decoder.forward(decoderW, embeds, s.keyMask, null), gc);
     }
     return new SoftGradient(value, leaf == null ? null : leaf.getGradient());
+  }
+
+  /** Supervised rows per lm_head pass: bounds the logits and their gradient to headRows x vocab floats each (tests shrink it). */
+  static int headRows = 256;
+
+  /**
+   * The scaled NLL sum run backward in chunks of {@link #headRows} supervised rows: each chunk's logits
+   * are made, differentiated and freed before the next, into a detached copy of the hidden states whose
+   * gradient is then carried back through the graph behind them in one step.
+   *
+   * @param graph whether a graph leads to the hidden states (not for a text-only batch without recompute;
+   *     the engine's requiresGrad answers false for results, so the caller says)
+   */
+  private Qwen2Decoder.Objective headInChunks(Map<String, NDArray> decoderW, Supervised sup, double scale, boolean graph) {
+    return (hidden, gc) -> {
+      NDArray copy = hidden.stopGradient().duplicate(); // [B,T,H]
+      copy.setRequiresGradient(true);
+      double value = 0;
+      for (int start = 0; start < sup.rows.length; start += headRows) {
+        int end = Math.min(sup.rows.length, start + headRows);
+        Supervised part = new Supervised(sup.width, Arrays.copyOfRange(sup.rows, start, end),
+            Arrays.copyOfRange(sup.targets, start, end));
+        try (NDScope scope = new NDScope()) {
+          NDArray nll = nllSum(decoderW, part, scale).apply(copy);
+          value += nll.getFloat();
+          gc.backward(nll);
+        }
+      }
+      if (graph) gc.backward(hidden.mul(copy.getGradient()).sum());
+      return value;
+    };
   }
 
   /** Supervised positions of a spliced batch: flat row b*T+t predicts target label t+1 (HF causal CE). */

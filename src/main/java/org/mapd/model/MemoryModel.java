@@ -64,18 +64,30 @@ public record MemoryModel(VisionConfig vision, DecoderConfig decoder, MapperConf
     long t = c.length();
     long h = decoder.hiddenSize();
     long inter = decoder.intermediateSize();
+    long heads = decoder.numAttentionHeads();
+    long kvWidth = (long) decoder.numKeyValueHeads() * decoder.headDim();
     long tokens = b * t;
-    // Kept per token by one layer: norms, q/k/v and their rotated and GQA-repeated copies, attention
-    // output, projections and residuals (~16 hidden-size vectors), and the SwiGLU's five intermediate-size
-    // ones; attention scores and probabilities per head, and their gradient in backward.
-    long layer = tokens * (16 * h + 5 * inter) + 3 * b * decoder.numAttentionHeads() * t * t;
-    long backwardStep = tokens * (4 * h + 2 * inter) + b * decoder.numAttentionHeads() * t * t;
-    long layers = recompute
-        ? decoder.numHiddenLayers() * tokens * h + tokens * h + layer // kept inputs, running gradient, one layer
-        : decoder.numHiddenLayers() * layer;
+    // With recompute, attention runs a block of query rows at a time (Qwen2Decoder.attentionRows).
+    long r = recompute ? Math.min(t, Qwen2Decoder.attentionRows) : t;
+    // Kept per token by one layer: norms, q/k/v and their rotated copies, attention output, projections and
+    // residuals (~16 hidden-size vectors), and the SwiGLU's five intermediate-size ones; attention scores and
+    // probabilities per head, and their gradient in backward.
+    long layer = b * r * (16 * h + 5 * inter) + 3 * b * heads * r * t;
+    long backwardStep = b * r * (4 * h + 2 * inter) + b * heads * r * t;
+    long layers;
+    if (recompute) {
+      // kept layer inputs; the running gradient and a layer's input leaf with its gradient; keys and values of
+      // every row with their graph, as leaves with gradients, and repeated to every head for a block
+      layers = decoder.numHiddenLayers() * tokens * h + 3 * tokens * h + tokens * (3 * h + 8 * kvWidth) + 4 * tokens * h
+          + layer;
+    } else {
+      layers = decoder.numHiddenLayers() * layer;
+    }
     long mask = b * t * t; // the additive causal + padding mask [B,1,T,T]
     long embeds = 4 * tokens * h; // text rows, spliced soft rows, the merged input and its gradient
-    long head = 3 * tokens * h + (long) c.supervised() * (h + 4L * decoder.vocabSize()); // final norm; logits, log-softmax and their gradients at supervised rows only
+    // final norm and its detached copy with gradient; logits, log-softmax and their gradients for one chunk of
+    // supervised rows (Llava.headRows at a time)
+    long head = 5 * tokens * h + (long) Math.min(c.supervised(), Llava.headRows) * (h + 4L * decoder.vocabSize());
     return FLOAT * (layers + backwardStep + mask + embeds + head + mapperActivations(c.images()));
   }
 

@@ -1,6 +1,7 @@
 package org.mapd.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,7 +11,6 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /** Qwen2 decoder forward pass over named HF tensors (model.*, lm_head), method.md §9. */
 public final class Qwen2Decoder {
@@ -105,46 +105,115 @@ public final class Qwen2Decoder {
 
   /** Decoder layer {@code i}: x [B,T,H] -> [B,T,H]. */
   private NDArray layer(Map<String, NDArray> w, int i, NDArray x, Context ctx, KvCache cache) {
-    int heads = config.numAttentionHeads();
-    int kvHeads = config.numKeyValueHeads();
+    NDArray[] kv = keysValues(w, i, x, ctx); // [B,kv,T,d] each
+    if (cache != null) kv = cache.append(i, kv[0], kv[1]); // [B,kv,past+T,d]
+    return rows(w, i, x, repeatHeads(kv[0]), repeatHeads(kv[1]), ctx, 0);
+  }
+
+  /** Rotated keys and values of layer {@code i} for the rows of x: two [B,kv,T,d]. */
+  private NDArray[] keysValues(Map<String, NDArray> w, int i, NDArray x, Context ctx) {
     String l = layer(i);
+    int kvHeads = config.numKeyValueHeads();
     NDArray n = Ops.rmsNorm(x, get(w, l + "input_layernorm.weight"), config.rmsNormEps());
-    NDArray q = rotate(Ops.splitHeads(proj(w, l + "self_attn.q_proj", n, true), heads), ctx.rope); // [B,h,T,d]
     NDArray k = rotate(Ops.splitHeads(proj(w, l + "self_attn.k_proj", n, true), kvHeads), ctx.rope); // [B,kv,T,d]
     NDArray v = Ops.splitHeads(proj(w, l + "self_attn.v_proj", n, true), kvHeads); // [B,kv,T,d]
-    if (cache != null) {
-      NDArray[] kv = cache.append(i, k, v); // [B,kv,past+T,d]
-      k = kv[0];
-      v = kv[1];
-    }
-    if (heads != kvHeads) { // GQA: query head j reads kv head j / (heads / kvHeads)
-      k = k.repeat(1, heads / kvHeads); // [B,h,past+T,d]
-      v = v.repeat(1, heads / kvHeads);
-    }
-    x = x.add(proj(w, l + "self_attn.o_proj", Ops.mergeHeads(Ops.attention(q, k, v, ctx.scale, ctx.mask)), false));
+    return new NDArray[] {k, v};
+  }
+
+  /** GQA: query head j reads kv head j / (heads / kvHeads): [B,kv,T,d] -> [B,h,T,d]. */
+  private NDArray repeatHeads(NDArray kv) {
+    int heads = config.numAttentionHeads();
+    int kvHeads = config.numKeyValueHeads();
+    return heads == kvHeads ? kv : kv.repeat(1, heads / kvHeads);
+  }
+
+  /**
+   * Layer {@code i} for the query rows x [B,r,H] that start at row {@code from} of the pass, given every
+   * key and value they may attend to ([B,h,Tk,d]): attention, then the row-wise rest of the layer. -> [B,r,H]
+   */
+  private NDArray rows(Map<String, NDArray> w, int i, NDArray x, NDArray k, NDArray v, Context ctx, int from) {
+    String l = layer(i);
+    int r = Math.toIntExact(x.getShape().get(1));
+    boolean all = from == 0 && r == ctx.t;
+    NDArray[] rope = all ? ctx.rope : new NDArray[] {ctx.rope[0].get(from + ":" + (from + r)), ctx.rope[1].get(from + ":" + (from + r))};
+    NDArray mask = all ? ctx.mask : ctx.mask.get(":, :, " + from + ":" + (from + r)); // [B,1,r,Tk]
+    NDArray n = Ops.rmsNorm(x, get(w, l + "input_layernorm.weight"), config.rmsNormEps());
+    NDArray q = rotate(Ops.splitHeads(proj(w, l + "self_attn.q_proj", n, true), config.numAttentionHeads()), rope); // [B,h,r,d]
+    x = x.add(proj(w, l + "self_attn.o_proj", Ops.mergeHeads(Ops.attention(q, k, v, ctx.scale, mask)), false));
     n = Ops.rmsNorm(x, get(w, l + "post_attention_layernorm.weight"), config.rmsNormEps());
-    NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,T,inter]
+    NDArray g = proj(w, l + "mlp.gate_proj", n, false); // [B,r,inter]
     NDArray gate = g.mul(Activation.sigmoid(g)); // silu; DJL's swish multiplies by a Java number (djl.md)
     return x.add(proj(w, l + "mlp.down_proj", gate.mul(proj(w, l + "mlp.up_proj", n, false)), false));
+  }
+
+  /** Query rows per attention block in recompute passes (tests shrink it). */
+  static int attentionRows = 512;
+
+  /**
+   * Layer {@code i} without a graph, {@link #attentionRows} query rows at a time: attention scores exist
+   * for one block of rows, never for the whole [T,T] square.
+   */
+  private NDArray blockedLayer(Map<String, NDArray> w, int i, NDArray x, Context ctx) {
+    NDArray[] kv = keysValues(w, i, x, ctx);
+    NDArray k = repeatHeads(kv[0]);
+    NDArray v = repeatHeads(kv[1]);
+    NDList out = new NDList();
+    for (int from = 0; from < ctx.t; from += attentionRows) {
+      int to = Math.min(ctx.t, from + attentionRows);
+      out.add(rows(w, i, x.get(":, " + from + ":" + to), k, v, ctx, from));
+    }
+    return out.size() == 1 ? out.get(0) : NDArrays.concat(out, 1);
+  }
+
+  /**
+   * Backward of layer {@code i} from its kept input, block by block: {@code leaf} [B,T,H] records gradients,
+   * {@code g} [B,T,H] is d objective / d output. Keys and values are computed once and cut loose as leaves of
+   * their own, so each block of query rows runs its own small graph backward (their gradients reach the
+   * keys and values through those leaves, and the rows' own path reaches {@code leaf}); a last backward then
+   * carries the keys' and values' gradients into {@code leaf}.
+   */
+  private void blockedLayerBackward(Map<String, NDArray> w, int i, NDArray leaf, NDArray g, Context ctx,
+      GradientCollector gc) {
+    NDArray[] kv = keysValues(w, i, leaf, ctx); // with a graph from leaf
+    NDArray kLeaf = leaf(kv[0]);
+    NDArray vLeaf = leaf(kv[1]);
+    for (int from = 0; from < ctx.t; from += attentionRows) {
+      int to = Math.min(ctx.t, from + attentionRows);
+      try (NDScope block = new NDScope()) {
+        String rows = ":, " + from + ":" + to;
+        NDArray out = rows(w, i, leaf.get(rows), repeatHeads(kLeaf), repeatHeads(vLeaf), ctx, from);
+        gc.backward(out.mul(g.get(rows)).sum()); // vector-Jacobian product with this block's rows of g
+      }
+    }
+    gc.backward(kv[0].mul(kLeaf.getGradient()).sum().add(kv[1].mul(vLeaf.getGradient()).sum()));
   }
 
   /** An objective's value and its gradient with respect to the decoder's input embeddings. */
   public record InputGradient(double value, NDArray gradient) {}
 
   /**
+   * A scalar objective of the final hidden states that runs its own backward (for instance in chunks of
+   * rows, so that lm_head's logits never exist for the whole sequence) and returns its value.
+   */
+  public interface Objective {
+    double backward(NDArray normedHidden, GradientCollector gc);
+  }
+
+  /**
    * Gradient of {@code objective(forward(embeds))} with respect to {@code embeds} [B,T,H] (a constant: no
    * graph), by backward with activation checkpointing: the forward runs without a graph and keeps only each
    * layer's input; the backward runs the objective on the last hidden state, then every layer again from its
-   * kept input, last layer first, chaining vector-Jacobian products. Peak memory is L layer inputs plus one
-   * layer's activations instead of L layers' activations, for one more forward pass. The weights are frozen:
-   * only input gradients are computed.
+   * kept input, last layer first, chaining vector-Jacobian products. Attention runs {@link #attentionRows}
+   * query rows at a time in both passes. Peak memory is L layer inputs plus one layer's activations for one
+   * block of rows, instead of L layers' activations with [T,T] attention scores each, for one more forward
+   * pass. The weights are frozen: only input gradients are computed.
    *
-   * @param objective hidden states after model.norm [B,T,H] -> scalar, differentiable
+   * @param objective of the hidden states after model.norm [B,T,H]
    * @param gc the open gradient collector (one per JVM, djl.md)
    * @return the objective's value and d objective / d embeds [B,T,H]; arrays belong to the caller's scope
    */
   public InputGradient recomputedGradient(Map<String, NDArray> w, NDArray embeds, boolean[][] keyMask,
-      Function<NDArray, NDArray> objective, GradientCollector gc) {
+      Objective objective, GradientCollector gc) {
     int layers = config.numHiddenLayers();
     NDArray[] inputs = new NDArray[layers + 1]; // inputs[i] = input of layer i; inputs[L] = last output
     inputs[0] = embeds;
@@ -154,21 +223,19 @@ public final class Qwen2Decoder {
       Context ctx = context(embeds, keyMask, null);
       for (int i = 0; i < layers; i++) {
         try (NDScope step = new NDScope()) {
-          inputs[i + 1] = layer(w, i, inputs[i], ctx, null);
+          inputs[i + 1] = blockedLayer(w, i, inputs[i], ctx);
           NDScope.unregister(inputs[i + 1]);
         }
       }
       try (NDScope head = new NDScope()) {
         NDArray leaf = leaf(inputs[layers]);
-        NDArray out = objective.apply(Ops.rmsNorm(leaf, get(w, "model.norm.weight"), config.rmsNormEps()));
-        value = out.getFloat();
-        gc.backward(out);
+        value = objective.backward(Ops.rmsNorm(leaf, get(w, "model.norm.weight"), config.rmsNormEps()), gc);
         g = kept(leaf.getGradient());
       }
       for (int i = layers - 1; i >= 0; i--) {
         try (NDScope step = new NDScope()) {
           NDArray leaf = leaf(inputs[i]);
-          gc.backward(layer(w, i, leaf, ctx, null).mul(g).sum()); // vector-Jacobian product with g
+          blockedLayerBackward(w, i, leaf, g, ctx, gc);
           g.close();
           g = kept(leaf.getGradient());
         }

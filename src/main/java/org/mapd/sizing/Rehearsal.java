@@ -79,6 +79,19 @@ public final class Rehearsal {
     return plan;
   }
 
+  /**
+   * The paper plan's own memory check at full depth (the configs in its conf folder), which the rehearsal
+   * plan cannot make at its reduced depth and host budget.
+   *
+   * @return problems, one per stage that does not fit (empty when every stage fits)
+   */
+  public static java.util.List<String> paperFits(Plan paper, Path base) {
+    Path conf = base.resolve(paper.conf());
+    return org.mapd.workflows.PlanCheck.memoryProblems(paper, paper.training(base),
+        org.mapd.model.VisionConfig.load(conf.resolve("vision")), org.mapd.model.DecoderConfig.load(conf.resolve("llm")),
+        Json.read(paper.mapperConfig(base), org.mapd.model.MapperConfig.class));
+  }
+
   /** The prepared folder of the newest finished PrepareData stage in the work folder. */
   public static Path prepared(Path work) {
     try (java.util.stream.Stream<Path> s = Files.list(work.resolve("stages"))) {
@@ -106,7 +119,8 @@ public final class Rehearsal {
       eval.put("ftSteps", Math.min(caps.ftSteps(), eval.get("ftSteps").asInt()));
       eval.put("maxNewTokens", Math.min(caps.newTokens(), eval.get("maxNewTokens").asInt()));
       ObjectNode memory = (ObjectNode) training.get("memory");
-      memory.put("deviceGB", caps.hostGB()).put("reserveGB", 1.0).put("featureCacheGB", 1.0);
+      // Cut micro-batches for this host; its worst case never fits, the paper's is checked at full depth instead.
+      memory.put("deviceGB", caps.hostGB()).put("reserveGB", 1.0).put("featureCacheGB", 1.0).put("checkFit", false);
       Json.writeAtomic(conf.resolve("training.json"), training);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the rehearsal conf " + conf, e);

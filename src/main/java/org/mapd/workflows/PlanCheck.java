@@ -64,7 +64,10 @@ public final class PlanCheck {
     if (data.synthSeed() == null && training != null && Files.isDirectory(base.resolve(data.datasets()).resolve("VL-ICL"))) {
       problems.addAll(EvalPlanCheck.problems(plan, base.resolve(data.datasets()).resolve("VL-ICL"), training.eval().nWay()));
     }
-    if (training != null && problems.isEmpty()) problems.addAll(memoryProblems(plan, base, training));
+    if (training != null && problems.isEmpty() && training.memory().checkFit()) {
+      problems.addAll(memoryProblems(plan, training, VisionConfig.load(base.resolve(plan.models().vision())),
+          DecoderConfig.load(base.resolve(plan.models().llm())), Json.read(plan.mapperConfig(base), MapperConfig.class)));
+    }
     if ("flink".equals(data.runner()) && data.flinkMaster() == null) {
       problems.add("data.flinkMaster is required with runner flink (host:port, or [local])");
     }
@@ -79,10 +82,9 @@ public final class PlanCheck {
    * expand after truncation, as in the authors' code) with its images, against the device budget: a plan
    * that cannot fit is refused now rather than at the stage, after the ones before it ran for days.
    */
-  static List<String> memoryProblems(Plan plan, Path base, Training training) {
-    MapperConfig mapper = Json.read(plan.mapperConfig(base), MapperConfig.class);
-    MemoryModel model = new MemoryModel(VisionConfig.load(base.resolve(plan.models().vision())),
-        DecoderConfig.load(base.resolve(plan.models().llm())), mapper, training.memory().recompute());
+  public static List<String> memoryProblems(Plan plan, Training training, VisionConfig vision, DecoderConfig decoder,
+      MapperConfig mapper) {
+    MemoryModel model = new MemoryModel(vision, decoder, mapper, training.memory().recompute());
     int p = mapper.prefixLength();
     Map<String, MemoryModel.Chunk> worst = new LinkedHashMap<>();
     Map<String, Integer> innerSteps = new LinkedHashMap<>();

@@ -64,15 +64,28 @@ class LlavaTest {
     int supervised = batch.stream().mapToInt(TokenizedExample::supervised).sum();
     assertEquals(7, supervised);
     NDArray soft = AttentionMapper.forward(MAPPER, mapperVars, features(3, 2)); // [3,P,H], no graph
-    double[] values = new double[2];
-    float[][] grads = new float[2][];
-    for (int r = 0; r < 2; r++) {
-      try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Llava.SoftGradient g = llava.softGradient(decoderW, batch, soft, 0, 1.0 / supervised, r == 1, gc);
-        values[r] = g.value();
-        grads[r] = g.gradient().toFloatArray();
+    double[] values = new double[4];
+    float[][] grads = new float[4][];
+    int rows = Llava.headRows;
+    int block = Qwen2Decoder.attentionRows;
+    try {
+      for (int r = 0; r < 4; r++) {
+        Llava.headRows = r == 2 ? 2 : rows; // lm_head two supervised rows at a time
+        Qwen2Decoder.attentionRows = r == 3 ? 3 : block; // attention three query rows at a time
+        try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          Llava.SoftGradient g = llava.softGradient(decoderW, batch, soft, 0, 1.0 / supervised, r >= 1, gc);
+          values[r] = g.value();
+          grads[r] = g.gradient().toFloatArray();
+        }
       }
+    } finally {
+      Llava.headRows = rows;
+      Qwen2Decoder.attentionRows = block;
     }
+    assertEquals(values[0], values[3], 1e-6 * values[0], "attention in blocks");
+    assertTrue(Ref.relativeError(grads[0], grads[3]) <= 1e-5, "attention in blocks: " + Ref.relativeError(grads[0], grads[3]));
+    assertEquals(values[0], values[2], 1e-6 * values[0], "lm_head in chunks");
+    assertTrue(Ref.relativeError(grads[0], grads[2]) <= 1e-5, "lm_head in chunks: " + Ref.relativeError(grads[0], grads[2]));
     double mean = llava.lossOnSoftTokens(decoderW, batch, soft, 0).getFloat();
     assertEquals(mean, values[0], 1e-6 * mean, "scaled sum = token mean");
     assertEquals(values[0], values[1], 1e-6 * mean);
