@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         + "Beam data preparation and DJL training.",
     subcommands = {
         ReproduceCommand.class, DataCommand.class, TrainCommand.class, EvalCommand.class, WorkerCommand.class,
-        ModelCommand.class, TokenizeCommand.class, BenchCommand.class, RehearseCommand.class,
+        ModelCommand.class, TokenizeCommand.class, BenchCommand.class, RehearseCommand.class, PlanCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   public static final int FAILED = 1;

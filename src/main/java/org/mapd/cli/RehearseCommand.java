@@ -48,7 +48,7 @@ final class RehearseCommand implements Callable<Integer> {
       description = "Optimizer steps per training stage (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
+  @Option(names = "--batch", defaultValue = "2", paramLabel = "N",
       description = "Most examples per step of example-based stages (default: ${DEFAULT-VALUE}).")
   int batch;
 
@@ -56,11 +56,11 @@ final class RehearseCommand implements Callable<Integer> {
       description = "Queries per VL-ICL task and row (default: ${DEFAULT-VALUE}).")
   int queries;
 
-  @Option(names = "--ft-steps", defaultValue = "2", paramLabel = "N",
+  @Option(names = "--ft-steps", defaultValue = "1", paramLabel = "N",
       description = "Most FT adaptation steps (default: ${DEFAULT-VALUE}).")
   int ftSteps;
 
-  @Option(names = "--new-tokens", defaultValue = "3", paramLabel = "N",
+  @Option(names = "--new-tokens", defaultValue = "2", paramLabel = "N",
       description = "Most generated tokens (default: ${DEFAULT-VALUE}).")
   int newTokens;
 
@@ -73,6 +73,11 @@ final class RehearseCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}, full size).")
   double dataScale;
 
+  @Option(names = "--all-shots",
+      description = "Evaluate every shot count of the plan, not only each task's smallest and largest (the counts "
+          + "in between run the same code with fewer support examples; about twice the evaluation time).")
+  boolean allShots;
+
   @Option(names = "--id", paramLabel = "WORKFLOW-ID",
       description = "Workflow id (default: <plan name>-rehearsal-<UTC time>-<random>).")
   String id;
@@ -84,7 +89,7 @@ final class RehearseCommand implements Callable<Integer> {
     java.util.List<String> unfit = Rehearsal.paperFits(paper, base);
     if (!unfit.isEmpty()) throw new IllegalArgumentException("plan '" + paper.name() + "' does not fit its device at full depth: "
         + String.join("; ", unfit));
-    Rehearsal.Caps caps = new Rehearsal.Caps(decoderLayers, visionLayers, steps, batch, queries, ftSteps, newTokens, hostGb, dataScale);
+    Rehearsal.Caps caps = new Rehearsal.Caps(decoderLayers, visionLayers, steps, batch, queries, ftSteps, newTokens, hostGb, dataScale, allShots);
     System.err.println("rehearsal of " + plan + " in " + work.toAbsolutePath() + ": writing inputs (once) ...");
     Plan rehearsal = Rehearsal.prepare(paper, base, work, caps, 7);
     PlanCheck.check(rehearsal, base);

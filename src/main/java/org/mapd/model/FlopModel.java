@@ -50,6 +50,12 @@ public record FlopModel(VisionConfig vision, DecoderConfig decoder, MapperConfig
     return forward + backward + (recompute ? forward : 0) + 2 * head(supervised) + 3 * images * mapperForward();
   }
 
+  /** A micro-batch as it runs: every sequence padded to the longest. */
+  public double trainBatch(MemoryModel.Chunk c, boolean recompute) {
+    return c.sequences() * trainSequence(c.length(), 0, 0, recompute) + 2 * head(c.supervised())
+        + 3.0 * c.images() * mapperForward();
+  }
+
   /** Forward only (a prompt's prefill, without generation). */
   public double forwardSequence(long t, long headRows, int images) {
     double[] layers = decoderLayers(t);

@@ -15,6 +15,8 @@ import org.mapd.conf.MemoryBudget;
  */
 public record MemoryModel(VisionConfig vision, DecoderConfig decoder, MapperConfig mapper, boolean recompute) {
   private static final long FLOAT = 4;
+  /** Images per mapper backward when the mapper is checkpointed too (recompute): its graph exists for these only. */
+  public static final int MAPPER_IMAGES_PER_PASS = 1;
 
   /**
    * The shape of one micro-batch through the decoder.
@@ -91,13 +93,19 @@ public record MemoryModel(VisionConfig vision, DecoderConfig decoder, MapperConf
     return FLOAT * (layers + backwardStep + mask + embeds + head + mapperActivations(c.images()));
   }
 
-  /** The mapper's forward + backward for {@code images} images, and the per-chunk leaf copies and gradients. */
+  /**
+   * The mapper's forward + backward for {@code images} images, and the per-micro-batch leaf copies and
+   * gradients; with recompute the mapper's graph exists for one image at a time (MapperGradient), plus
+   * every image's soft tokens and their gradient.
+   */
   long mapperActivations(int images) {
     long z = mapper.prefixLength() + vision.patches();
     long perImage = z * mapper.dimClip() * 2 // inputs: prompts + features
-        + 18 * z * mapper.dimLlm() // q, k, v, attention output, residual, two LayerNorms, Wo, leaky ReLU, and backward transients
-        + 4L * mapper.numHeads() * z * z; // scores, probabilities and their gradients
-    return images * perImage + 2 * mapperParameters();
+        + 24 * z * mapper.dimLlm() // q, k, v, merged heads, attention output, residual, two LayerNorms, Wo, leaky ReLU, backward transients
+        + 5L * mapper.numHeads() * z * z; // scores, scaled, probabilities and their gradients
+    long graphs = recompute ? Math.min(images, MAPPER_IMAGES_PER_PASS) * perImage + 2L * images * mapper.prefixLength() * mapper.dimLlm()
+        : images * perImage;
+    return graphs + (long) images * vision.patches() * vision.hiddenSize() + 2 * mapperParameters();
   }
 
   /**

@@ -34,9 +34,11 @@ public final class Rehearsal {
    * @param newTokens most generated tokens
    * @param hostGB the memory budget the micro-batches are cut for (this machine's, not a GPU's)
    * @param dataScale the synthetic data's size relative to the real datasets (1: full size; less for a quick check)
+   * @param allShots every shot count of the plan; otherwise each task's smallest and largest (the counts in
+   *     between run the same code with fewer support examples, and cost most of the evaluation's time here)
    */
   public record Caps(int decoderLayers, int visionLayers, int steps, int batch, int queries, int ftSteps, int newTokens,
-      double hostGB, double dataScale) {
+      double hostGB, double dataScale, boolean allShots) {
     public Caps {
       for (int v : new int[] {decoderLayers, steps, batch, queries, ftSteps, newTokens}) {
         if (v <= 0) throw new IllegalArgumentException("rehearsal: every cap must be > 0");
@@ -74,7 +76,7 @@ public final class Rehearsal {
         new Plan.Models(models[0].toString(), models[1].toString(), false),
         new Plan.DataPlan(null, data.toString(), paper.data().runner(),
             "flink".equals(paper.data().runner()) ? "[local]" : paper.data().flinkMaster()),
-        paper.strategies(), paper.references(), paper.eval());
+        paper.strategies(), paper.references(), caps.allShots() ? paper.eval() : edgeShots(paper.eval()));
     Json.writeAtomic(dir.resolve("plan.json"), plan);
     return plan;
   }
@@ -103,6 +105,18 @@ public final class Rehearsal {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + work.resolve("stages"), e);
     }
+  }
+
+  /** Each task's smallest and largest shot count. */
+  static Plan.EvalPlan edgeShots(Plan.EvalPlan eval) {
+    java.util.Map<String, java.util.List<Integer>> perTask = new java.util.LinkedHashMap<>();
+    for (String task : eval.tasks()) {
+      java.util.List<Integer> shots = eval.shots(task);
+      int lo = shots.stream().mapToInt(Integer::intValue).min().orElseThrow();
+      int hi = shots.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      perTask.put(task, lo == hi ? java.util.List.of(lo) : java.util.List.of(lo, hi));
+    }
+    return new Plan.EvalPlan(eval.tasks(), perTask.get(eval.tasks().get(0)), perTask, eval.modes());
   }
 
   /** conf/paper with the caps: the same hyper-parameters otherwise, so every setting's code path runs. */

@@ -128,11 +128,13 @@ public final class RehearsalReport {
     Rehearsal.Caps c = f.caps();
     md.append(String.format(Locale.ROOT, "Random checkpoints at the paper's shapes cut to %s (the paper: %s); "
         + "%s. Caps: %d optimizer step(s) per training stage, at most %d examples per step "
-        + "(MAPD and Multi-Task: one task), %d query per VL-ICL task and row, at most %d FT steps and %d new tokens; "
+        + "(MAPD and Multi-Task: one task), %d query per VL-ICL task and row at %s, at most %d FT steps and %d new "
+        + "tokens; "
         + "micro-batches cut for %.0f GiB here. GPU columns: the memory model at full depth, the stage's largest "
         + "batch cut for memory.deviceGB %.0f of conf/paper (not measured: no GPU here).%n%n", f.depthHere(),
         f.depthPaper(), c.dataScale() == 1 ? "full-size synthetic data" : "synthetic data at " + c.dataScale() + " times the real size",
-        c.steps(), c.batch(), c.queries(), c.ftSteps(), c.newTokens(), c.hostGB(), f.gpuDeviceGB()));
+        c.steps(), c.batch(), c.queries(), c.allShots() ? "every shot count" : "each task's smallest and largest shot count",
+        c.ftSteps(), c.newTokens(), c.hostGB(), f.gpuDeviceGB()));
     md.append("| stage | steps | wall s | load + first step s | s/step | peak RSS GiB | tokens p50 / p90 / max "
         + "| micro-batches (most seqs) | model here GiB | GPU micro-batches | GPU GiB |\n");
     md.append("|---|---:|---:|---:|---:|---:|---|---|---:|---|---:|\n");

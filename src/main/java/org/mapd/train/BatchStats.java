@@ -18,6 +18,8 @@ public final class BatchStats {
   private final long[] lengths = new long[BUCKETS];
   private long sequences;
   private long microBatches;
+  private double flops;
+  private long nanos;
   private int maxLength;
   private int maxMicroBatch;
   private MemoryModel.Chunk largest;
@@ -32,6 +34,12 @@ public final class BatchStats {
       largestBatchTokens = tokens;
       largestBatch = List.copyOf(sequences);
     }
+  }
+
+  /** Work counted by the FLOP model and the time it took, for the achieved rate. */
+  void work(double flops, long nanos) {
+    this.flops += flops;
+    this.nanos += nanos;
   }
 
   /** One micro-batch, its sequences as chunks of one (their lengths and images). */
@@ -55,7 +63,7 @@ public final class BatchStats {
   /** The summary written into a stage's metrics. */
   public Summary summary() {
     return new Summary(sequences, microBatches, maxMicroBatch, percentile(0.5), percentile(0.9), maxLength, largest,
-        largestBatch);
+        largestBatch, flops, nanos / 1e9);
   }
 
   /** Writes the summary into a stage folder. */
@@ -84,7 +92,14 @@ public final class BatchStats {
    * @param largest the micro-batch shape that needed the most activation memory
    * @param largestBatch the sequences of the batch with the most tokens, before cutting: what another
    *     device would cut differently ({@code mapd rehearse} re-plans it for the paper's GPU)
+   * @param flops FLOPs of the gradients computed (FlopModel, padded micro-batches)
+   * @param seconds time spent computing them
    */
   public record Summary(long sequences, long microBatches, int maxMicroBatch, int lengthP50, int lengthP90,
-      int lengthMax, MemoryModel.Chunk largest, List<MemoryModel.Chunk> largestBatch) {}
+      int lengthMax, MemoryModel.Chunk largest, List<MemoryModel.Chunk> largestBatch, double flops, double seconds) {
+    /** Achieved GFLOP/s of the gradient work, or 0 when none was timed. */
+    public double gflops() {
+      return seconds > 0 ? flops / seconds / 1e9 : 0;
+    }
+  }
 }

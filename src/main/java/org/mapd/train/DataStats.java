@@ -51,12 +51,13 @@ public record DataStats(String source, int prefixLength, Lengths captions, Map<S
    * @param queries queries in query.json
    * @param supportRecords records in support.json (open_mi: images per class)
    * @param supportTokens mean tokens of one support conversation (FT mode)
+   * @param supportSupervised mean supervised tokens of one support conversation
    * @param queryTokens mean tokens of the query prompt without support
    * @param iclShotTokens mean tokens one support example adds to an ICL prompt
    * @param imagesPerShot support images per shot (open_mi: one per class of the episode)
    */
-  public record TaskLengths(int queries, int supportRecords, double supportTokens, double queryTokens,
-      double iclShotTokens, int imagesPerShot) {}
+  public record TaskLengths(int queries, int supportRecords, double supportTokens, double supportSupervised,
+      double queryTokens, double iclShotTokens, int imagesPerShot) {}
 
   /**
    * @param sample records measured per file
@@ -102,6 +103,7 @@ public record DataStats(String source, int prefixLength, Lengths captions, Map<S
 
   private static TaskLengths task(VlIclTask task, ChatTemplate template, int nWay, long seed, int sample, int prefix) {
     List<Double> support = new ArrayList<>();
+    List<Double> supervised = new ArrayList<>();
     List<Double> query = new ArrayList<>();
     List<Double> icl = new ArrayList<>();
     int perShot = 1;
@@ -110,14 +112,16 @@ public record DataStats(String source, int prefixLength, Lengths captions, Map<S
       VlIclTask.Episode e = task.episode(q, 1, nWay, VlIclTask.episodeRandom(seed, task.name(), 1, q));
       perShot = e.shots().size();
       for (Shot s : e.shots()) {
-        support.add((double) template.conversation(Prompts.supportConversation(s), 4096).splicedLength(prefix));
+        TokenizedExample ex = template.conversation(Prompts.supportConversation(s), 4096);
+        support.add((double) ex.splicedLength(prefix));
+        supervised.add((double) ex.supervised());
       }
       int alone = template.prompt(Prompts.query(e.query().question())).length;
       query.add((double) alone + prefix - 1);
       int with = template.prompt(Prompts.icl(e.shots(), e.query().question(), false)).length;
       icl.add((double) (with - alone) / e.shots().size() + prefix - 1);
     }
-    return new TaskLengths(task.size(), limit, mean(support), mean(query), mean(icl), perShot);
+    return new TaskLengths(task.size(), limit, mean(support), mean(supervised), mean(query), mean(icl), perShot);
   }
 
   private static Lengths lengths(long records, int sample, Random random, IntFunction<TokenizedExample> build, int prefix) {

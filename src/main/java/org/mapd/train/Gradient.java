@@ -62,6 +62,13 @@ record Gradient(double loss, Map<String, NDArray> grads) {
     return leaves;
   }
 
+  /** The same tensors without their graph (values for a pass that must not record one). */
+  static Map<String, NDArray> values(Map<String, NDArray> at) {
+    Map<String, NDArray> v = new LinkedHashMap<>();
+    at.forEach((k, a) -> v.put(k, a.stopGradient()));
+    return v;
+  }
+
   /** By one backward of a loss built on detached copies of {@code at} (small losses: tests, the warm-up). */
   static Gradient byBackward(Map<String, NDArray> at, GradientCollector gc, Function<Map<String, NDArray>, NDArray> loss) {
     Map<String, NDArray> leaves = leaves(at);

@@ -1,6 +1,8 @@
 package org.mapd.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.mapd.conf.MemoryBudget;
 import org.mapd.model.AttentionMapper;
+import org.mapd.model.FlopModel;
 import org.mapd.model.Llava;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MemoryModel;
@@ -26,6 +29,7 @@ public final class MapperGradient {
   private final FeatureCache cache;
   private final int padId;
   private final MemoryModel memory;
+  private final FlopModel flops;
   private final long budget;
   private final boolean recompute;
   private final BatchStats stats = new BatchStats();
@@ -49,6 +53,7 @@ public final class MapperGradient {
     this.cache = cache;
     this.padId = padId;
     this.memory = memory;
+    this.flops = new FlopModel(model.vision(), model.decoder(), model.mapper());
     this.budget = activationBudget;
     this.recompute = memory.recompute();
   }
@@ -77,12 +82,21 @@ public final class MapperGradient {
     for (int size : memory.microBatches(examples, budget)) {
       List<Sequence> micro = batch.subList(start, start + size);
       start += size;
-      stats.add(micro.stream().map(s -> memory.chunk(s.example())).toList(), memory);
+      List<MemoryModel.Chunk> shapes = micro.stream().map(s -> memory.chunk(s.example())).toList();
+      stats.add(shapes, memory);
+      long began = System.nanoTime();
       try (NDScope scope = new NDScope()) {
         loss += addMicroBatch(mapper, micro, scale, gc, sum);
       }
+      MemoryModel.Chunk all = shapes.stream().reduce(MemoryModel.Chunk::plus).orElseThrow();
+      // padded to the longest sequence, as the micro-batch runs
+      stats.work(flops.trainBatch(all, recompute), System.nanoTime() - began);
     }
     return new Gradient(loss, sum);
+  }
+
+  private static String range(int from, int n, int step) {
+    return from + ":" + Math.min(n, from + step);
   }
 
   /** Adds one micro-batch's gradient to {@code sum}; returns its share of the loss. */
@@ -95,14 +109,41 @@ public final class MapperGradient {
       images.addAll(s.images());
     }
     Llava llava = model.llava();
-    if (images.isEmpty()) {
+    if (images.isEmpty()) { // a text-only sequence: nothing reaches the mapper
       return llava.softGradient(model.decoderWeights(), examples, null, padId, scale, recompute, gc).value();
     }
     Map<String, NDArray> leaves = Gradient.leaves(mapper);
-    NDArray soft = AttentionMapper.forward(model.mapper(), leaves, cache.features(images)); // [images, P, dLlm]
-    Llava.SoftGradient g = llava.softGradient(model.decoderWeights(), examples, soft.stopGradient(), padId, scale,
-        recompute, gc);
-    gc.backward(soft.mul(g.gradient()).sum()); // the decoder's gradient carried back through the mapper
+    NDArray features = cache.features(images); // [images, patches, dClip]
+    if (!recompute) {
+      NDArray soft = AttentionMapper.forward(model.mapper(), leaves, features); // [images, P, dLlm]
+      Llava.SoftGradient g = llava.softGradient(model.decoderWeights(), examples, soft.stopGradient(), padId, scale,
+          false, gc);
+      gc.backward(soft.mul(g.gradient()).sum()); // the decoder's gradient carried back through the mapper
+      leaves.forEach((k, leaf) -> sum.get(k).addi(leaf.getGradient()));
+      return g.value();
+    }
+    // With recompute the mapper is checkpointed too: its soft tokens come from a pass without a graph, and
+    // its backward runs image by image from a second pass (an ICT sequence has 11 images, each ~0.5 GB of
+    // mapper activations at the paper's shapes).
+    int n = images.size();
+    int step = MemoryModel.MAPPER_IMAGES_PER_PASS;
+    NDList parts = new NDList();
+    for (int i = 0; i < n; i += step) {
+      try (NDScope scope = new NDScope()) { // frees this image's intermediates before the next
+        NDArray part = AttentionMapper.forward(model.mapper(), Gradient.values(leaves), features.get(range(i, n, step)));
+        NDScope.unregister(part);
+        parts.add(part);
+      }
+    }
+    NDArray soft = NDArrays.concat(parts, 0); // [images, P, dLlm], no graph
+    parts.forEach(NDArray::close);
+    Llava.SoftGradient g = llava.softGradient(model.decoderWeights(), examples, soft, padId, scale, true, gc);
+    for (int i = 0; i < n; i += step) {
+      try (NDScope scope = new NDScope()) {
+        NDArray part = AttentionMapper.forward(model.mapper(), leaves, features.get(range(i, n, step)));
+        gc.backward(part.mul(g.gradient().get(range(i, n, step))).sum());
+      }
+    }
     leaves.forEach((k, leaf) -> sum.get(k).addi(leaf.getGradient()));
     return g.value();
   }
