@@ -40,6 +40,14 @@ public enum Fidelity {
     return this == AUTHORS;
   }
 
+  /**
+   * Decoding: the authors' greedy generate inherits Qwen2.5-Instruct's generation_config.json, whose
+   * repetition_penalty 1.05 applies to greedy search too. Intended: plain greedy.
+   */
+  public boolean qwenRepetitionPenalty() {
+    return this == AUTHORS;
+  }
+
   @JsonValue
   public String json() {
     return name().toLowerCase(Locale.ROOT);

@@ -65,8 +65,12 @@ public final class ChatTemplate {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** <|im_end|>. */
-  public int stopId() { return imEnd; }
+  /**
+   * The ids that end a generation: <|im_end|> (the script's stopping criterion on the conversation's
+   * separator) and <|endoftext|> (with <|im_end|>, the eos_token_id list of Qwen2.5-Instruct's
+   * generation_config.json, which transformers' generate stops at).
+   */
+  public int[] endIds() { return new int[] {imEnd, endOfText}; }
 
   /** Padding id: 0 with the authors' collator, <|endoftext|> otherwise. */
   public int padId(boolean authorsZero) { return authorsZero ? 0 : endOfText; }

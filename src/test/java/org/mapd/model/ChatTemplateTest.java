@@ -84,7 +84,7 @@ class ChatTemplateTest {
     int[] tail = tok.encode("<|im_start|>assistant\n");
     assertArrayEquals(tail, java.util.Arrays.copyOfRange(prompt, prompt.length - tail.length, prompt.length));
     assertEquals(1, Llava.countImages(prompt));
-    assertEquals(2, t.stopId());
+    assertArrayEquals(new int[] {2, 0}, t.endIds());
     assertEquals(0, t.padId(true));
     assertEquals(tok.id("<|endoftext|>"), t.padId(false));
     TokenizedExample cut = t.conversation(List.of(new Turn("human", "what <image>"), new Turn("gpt", "red")), 5);

@@ -74,7 +74,7 @@ class LoadedModelTest {
         assertEquals(new Shape(1, 16, 32), feats.getShape());
         ChatTemplate t = new ChatTemplate(model.tokenizer(), true);
         int[] answer = model.llava().generate(model.decoderWeights(), AttentionMapper.init(mapper, m, 3),
-            List.of(t.prompt("<image>\nred")), feats, 3, t.stopId()).get(0);
+            List.of(t.prompt("<image>\nred")), feats, new Decoding(3, 1, t.endIds(), 1.0)).get(0);
         assertTrue(answer.length <= 3);
       }
       var e = assertThrows(IllegalArgumentException.class,

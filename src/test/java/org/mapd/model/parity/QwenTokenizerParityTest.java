@@ -46,7 +46,7 @@ class QwenTokenizerParityTest {
       }
     });
     ChatTemplate template = new ChatTemplate(tokenizer, false);
-    assertEquals(151645, template.stopId());
+    assertArrayEquals(new int[] {151645, 151643}, template.endIds());
     assertEquals(151643, template.padId(false));
   }
 
