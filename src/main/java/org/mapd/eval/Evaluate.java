@@ -107,7 +107,7 @@ public final class Evaluate {
           loadMapper(mapper, mapperConfig, manager, plan.seed(), config, theta, lrs);
           // The evaluation tokenizer pads with <|endoftext|> (method.md §4).
           MapperGradient gradient = new MapperGradient(model, cache, model.tokenizer().id("<|endoftext|>"), memory, 0);
-          Runner runner = new Runner(plan, config, model, cache, gradient, vlIcl, theta, lrs);
+          Runner runner = new Runner(plan, config, model, cache, gradient, vlIcl, theta, lrs, mapperConfig.prefixLength());
           long done = units.size() - pending.size();
           long right = log.samples().stream().filter(s -> grid.contains(s.key()) && s.correctAtEnd()).count();
           for (Unit u : pending) {
@@ -193,7 +193,7 @@ public final class Evaluate {
     private final int[] special;
 
     Runner(Plan plan, EvalConfig config, LoadedModel model, FeatureCache cache, MapperGradient gradient, Path vlIcl,
-        Map<String, NDArray> theta, Map<String, double[]> lrs) {
+        Map<String, NDArray> theta, Map<String, double[]> lrs, int prefix) {
       this.plan = plan;
       this.config = config;
       this.model = model;
@@ -202,7 +202,7 @@ public final class Evaluate {
       this.vlIcl = vlIcl;
       this.theta = theta;
       this.lrs = lrs;
-      this.template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens());
+      this.template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens(), prefix);
       this.decoding = decoding(config, plan.fidelity(), template.endIds());
       // The script decodes with skip_special_tokens.
       this.special = new int[] {

@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Turn;
+import org.mapd.model.ChatTemplate;
 
-/** Record preprocessing of method.md §2: the authors' remove_instruct and the ICT sample text. */
+/** Record preprocessing of method.md §2 and §4: remove_ins, preprocess_multimodal and the ICT sample text. */
 final class Conversations {
   private static final String IMAGE = "<image>";
 
@@ -26,14 +27,17 @@ final class Conversations {
     return String.join("\n", lines);
   }
 
-  /** The record's turns with remove_ins applied to the first human turn only. */
+  /**
+   * The record's turns as the authors' datasets hand them to the template: remove_ins on the first human
+   * turn, then LLaVA-1.5's preprocess_multimodal ({@link ChatTemplate#imageFirst}) on every turn.
+   */
   static List<Turn> finetuneTurns(String dataset, LlavaRecord record) {
-    List<Turn> turns = new ArrayList<>(record.conversations());
-    for (int i = 0; i < turns.size(); i++) {
-      if (Turn.HUMAN.equals(turns.get(i).from())) {
-        turns.set(i, new Turn(Turn.HUMAN, removeInstruction(dataset, turns.get(i).value())));
-        break;
-      }
+    List<Turn> turns = new ArrayList<>();
+    boolean first = true;
+    for (Turn t : record.conversations()) {
+      String value = first && Turn.HUMAN.equals(t.from()) ? removeInstruction(dataset, t.value()) : t.value();
+      if (Turn.HUMAN.equals(t.from())) first = false;
+      turns.add(new Turn(t.from(), ChatTemplate.imageFirst(value)));
     }
     return turns;
   }
