@@ -20,7 +20,10 @@ public enum Fidelity {
     return this == AUTHORS;
   }
 
-  /** Labels: the authors un-mask every "\n", im_start and im_end token everywhere. */
+  /**
+   * Labels: the authors un-mask every "\n", im_start and im_end token everywhere (preprocess_qwen2); in ICT
+   * samples only "\n" (see {@link org.mapd.model.ChatTemplate#inContext()}).
+   */
   public boolean unmaskSpecialTokens() {
     return this == AUTHORS;
   }

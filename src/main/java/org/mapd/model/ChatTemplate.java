@@ -34,6 +34,26 @@ public final class ChatTemplate {
     this.unmasked = unmaskSpecialTokens ? Set.of(newline, tokenizer.id("<|im_start|>"), imEnd) : Set.of();
   }
 
+  private ChatTemplate(ChatTemplate t, Set<Integer> unmasked) {
+    this.tokenizer = t.tokenizer;
+    this.imageTokens = t.imageTokens;
+    this.endOfText = t.endOfText;
+    this.imEnd = t.imEnd;
+    this.newline = t.newline;
+    this.unmasked = unmasked;
+  }
+
+  /**
+   * The template of ICT samples. The authors' ICTDataset registers {@code <boc>} and {@code <eoc>} through
+   * add_special_tokens({"additional_special_tokens": [...]}), which replaces the tokenizer's list of
+   * additional special tokens; preprocess_qwen2 un-masks additional_special_tokens_ids[:2], which then are
+   * {@code <boc>} and {@code <eoc>} instead of {@code <|im_start|>} and {@code <|im_end|>}. Neither occurs in
+   * a sample with images, so of the authors' un-masking only "\n" remains.
+   */
+  public ChatTemplate inContext() {
+    return new ChatTemplate(this, unmasked.contains(newline) ? Set.of(newline) : Set.of());
+  }
+
   /**
    * qwen_2 training template: system + turns, labels on assistant segments (and the authors' un-masking
    * when on). The turns are used as given: {@link #imageFirst} belongs to the record preprocessing.

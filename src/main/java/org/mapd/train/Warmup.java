@@ -171,7 +171,7 @@ public final class Warmup {
       for (int start = 0; start + 1 < order.length; ) {
         int k = 1 + random.nextInt(MAX_CONTEXT);
         if (start + k >= order.length) break;
-        List<Conversations.QA> context = new ArrayList<>();
+        List<List<Turn>> context = new ArrayList<>();
         List<Path> images = new ArrayList<>();
         for (int i = 0; i <= k; i++) {
           LlavaRecord r = records.get(order[start + i]);

@@ -76,6 +76,20 @@ class ChatTemplateTest {
   }
 
   @Test
+  void ictTemplateUnmasksOnlyNewlinesUnderAuthors() {
+    List<Turn> turns = List.of(new Turn("human", "<image>\nwhat"), new Turn("gpt", "red"));
+    TokenizedExample authors = new ChatTemplate(tok, true, 8).inContext().conversation(turns, 100);
+    TokenizedExample intended = new ChatTemplate(tok, false, 8).inContext().conversation(turns, 100);
+    int assistant = authors.ids().length - 6; // <|im_start|> assistant \n red <|im_end|> \n
+    for (int i = 0; i < authors.ids().length; i++) {
+      int id = authors.ids()[i];
+      int expected = i >= assistant || id == 3 ? id : Llava.IGNORE; // "\n" everywhere, im_start/im_end only in the answer
+      assertEquals(expected, authors.labels()[i], "authors label " + i);
+      assertEquals(i >= assistant ? id : Llava.IGNORE, intended.labels()[i], "intended label " + i);
+    }
+  }
+
+  @Test
   void imageFirstIsLlava15PreprocessMultimodal() {
     assertEquals("<image>\nwhat is it?", ChatTemplate.imageFirst("what is it?\n<image>"));
     assertEquals("<image>\nwhat is it?", ChatTemplate.imageFirst("<image> what is it? "), "rest stripped");
