@@ -126,7 +126,7 @@ final class DataCommand {
       }
       Plan p = Inputs.plan(plan);
       PrepareSummary s = PrepareData.run(datasets, out,
-          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base())));
+          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base()), p.fidelity()));
       System.out.printf("%10s  %s%n", "records", "dataset");
       new TreeMap<>(s.datasets()).forEach((ds, n) -> System.out.printf("%10d  %s%n", n, ds));
       System.out.printf("%10d  removed text-only%n", s.removedTextOnly());

@@ -44,6 +44,15 @@ public enum Fidelity {
   }
 
   /**
+   * ICT groups (training_datasets.py create_batch_ict): the authors draw 30 groups at a time, top the last
+   * draw up with other examples of the dataset, and draw that last one a second time when more than half of
+   * it was new. Intended: one group at a time, the last one topped up and drawn once.
+   */
+  public boolean ictDrawsThirtyGroups() {
+    return this == AUTHORS;
+  }
+
+  /**
    * Decoding: the authors' greedy generate inherits Qwen2.5-Instruct's generation_config.json, whose
    * repetition_penalty 1.05 applies to greedy search too. Intended: plain greedy.
    */

@@ -31,7 +31,9 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         .value("seed", plan.seed())
         .value("data", data)
         // The manifests' sizes and epochs come from the strategies' settings.
-        .value("strategies", training.strategies());
+        .value("strategies", training.strategies())
+        // ICT groups are drawn as the fidelity says.
+        .value("fidelity", plan.fidelity());
     return StageRun.run(store, listener, "PrepareData", key, PrepareResult.class, (out, progress) -> {
       Path datasets;
       if (data.synthSeed() != null) {
@@ -46,7 +48,7 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
       Path prepared = out.resolve("prepared");
       String runner = data.runner() == null ? "direct" : data.runner();
       PrepareSummary summary = stages.prepare(datasets, prepared,
-          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training));
+          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training, plan.fidelity()));
       return new PrepareResult(prepared.toString(), prepared.resolve("VL-ICL").toString(), summary.datasets());
     });
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
+import org.mapd.conf.Fidelity;
 import org.mapd.data.LlavaRecord;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,7 @@ class PrepareDataTest {
   }
 
   static PrepareData.Options options(String runner) {
-    return new PrepareData.Options(runner, "[local]", false, 7, ManifestsTest.training(true), true);
+    return new PrepareData.Options(runner, "[local]", false, 7, ManifestsTest.training(true), Fidelity.AUTHORS, true);
   }
 
   static Map<String, Long> expectedDatasets(boolean okvqa) {
