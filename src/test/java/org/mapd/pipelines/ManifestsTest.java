@@ -33,7 +33,7 @@ class ManifestsTest {
     s.put("nometatask", cfg(2, 0, 0, 0));
     if (withIct) s.put("ict", cfg(1, 0, 0, 4));
     s.put("modelavg", cfg(1, 0, 0, 0));
-    return new Training(null, cfg(1, 0, 0, 0), s, new EvalConfig(2, 1.0, 4, 0, 2), new org.mapd.conf.MemoryBudget(4, 1, 1, false, null));
+    return new Training(null, cfg(1, 0, 0, 0), s, new EvalConfig(2, 1.0, 4, 0, 2), new org.mapd.conf.MemoryBudget(4, 1, 1, false, null), null);
   }
 
   static final Map<String, Long> SIZES = new LinkedHashMap<>(Map.of());
