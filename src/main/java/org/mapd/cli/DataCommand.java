@@ -134,6 +134,7 @@ final class DataCommand {
       System.out.printf("%10d  read from the mix%n", s.read());
       System.out.printf("%10d  pretrain captions (%d rejected)%n", s.pretrain(), s.pretrainRejected());
       new TreeMap<>(s.vlIcl()).forEach((t, n) -> System.out.printf("%10d  VL-ICL %s queries%n", n, t));
+      System.out.println(PrepareSummary.datasetsLine(s.datasets()));
       s.notes().forEach(n -> System.out.println("note: " + n));
       return 0;
     }

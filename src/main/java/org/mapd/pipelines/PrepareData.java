@@ -132,7 +132,7 @@ public final class PrepareData {
     boolean okvqaKnown = Files.isRegularFile(okFile);
     if (!okvqaKnown) {
       notes.add("no OK-VQA question file (" + rules.okvqa().questions() + "): vqav2 and okvqa written as one dataset "
-          + rules.okvqa().combined());
+          + rules.okvqa().combined() + ", so 14 training datasets instead of the paper's 15");
     }
     // a new name per run: workers cache the map per JVM by file
     Path joinsFile = work.resolve("joins-" + java.util.UUID.randomUUID() + ".bin");

@@ -54,11 +54,12 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
   }
 
   @Override
-  public String report(Plan plan, List<String> resultFiles, Map<String, Double> stageSeconds, String runId) {
+  public String report(Plan plan, Map<String, Long> datasets, List<String> resultFiles, Map<String, Double> stageSeconds,
+      String runId) {
     Path out = store.work().resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve("report");
     listener.started("Report", out, null);
     try {
-      Path md = Report.write(plan, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
+      Path md = Report.write(plan, datasets, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
       listener.finished("Report", out, false);
       return md.toString();
     } catch (IllegalArgumentException e) {

@@ -152,6 +152,9 @@ class PrepareDataTest {
     assertEquals(1, direct.pretrainRejected());
     assertEquals(Map.of("clevr", 2L), direct.vlIcl());
     assertTrue(direct.notes().stream().anyMatch(n -> n.contains("vqav2_okvqa")), direct.notes().toString());
+    assertEquals("10 finetuning datasets (the paper has 15): vqav2_okvqa holds vqav2 and okvqa as one, because preparation"
+        + " found no OK-VQA question file (OK-VQA/OpenEnded_mscoco_train2014_questions.json)",
+        PrepareSummary.datasetsLine(direct.datasets()), "4 of the 14 are empty in this input");
     Path out = dir.resolve("direct");
     assertEquals(direct, Json.read(out.resolve("summary.json"), PrepareSummary.class));
   }
@@ -218,6 +221,7 @@ class PrepareDataTest {
     assertEquals("000000000015", DatasetFile.read(out, "okvqa").get(0).id());
     assertEquals("000000000014", DatasetFile.read(out, "vqav2").get(0).id());
     assertFalse(Files.exists(DatasetFile.path(out, "vqav2_okvqa")));
+    assertEquals("11 finetuning datasets (the paper has 15)", PrepareSummary.datasetsLine(s.datasets()));
   }
 
   @Test
