@@ -305,7 +305,7 @@ def make_tokenizer_cases(out, node_dir):
     ids, labels = [], []
     for role, content, supervised in [("system", system, False)] + [
             ("assistant" if t["from"] == "gpt" else "user", t["value"], t["from"] == "gpt") for t in turns]:
-        if content.count("<image>") == 1 and not content.startswith("<image>"):  # preprocess_multimodal
+        if "<image>" in content:  # LLaVA-1.5's preprocess_multimodal, before the template
             content = ("<image>\n" + content.replace("<image>", "").strip()).strip()
         seg = with_images(node_dir, message(role, content))
         ids += seg

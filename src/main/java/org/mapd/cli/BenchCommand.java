@@ -21,6 +21,7 @@ import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.DecoderConfig;
+import org.mapd.model.Decoding;
 import org.mapd.model.FlopModel;
 import org.mapd.model.Llava;
 import org.mapd.model.MapperConfig;
@@ -169,10 +170,10 @@ final class BenchCommand {
         // soft tokens: the decoder's cost per position is the same for a spliced embedding and a looked-up one.
         int[] promptIds = new int[softTokens + prompt];
         for (int i = 0; i < promptIds.length; i++) promptIds[i] = 1 + random.nextInt(decoder.vocabSize() - 1);
-        llava.generate(w, theta, List.of(promptIds), null, Math.min(5, newTokens), -1); // warm-up
+        llava.generate(w, theta, List.of(promptIds), null, Decoding.greedy(Math.min(5, newTokens))); // warm-up
         uncached(llava.decoder(), w, promptIds, Math.min(5, newTokens));
         long start = System.nanoTime();
-        int[] cachedTokens = llava.generate(w, theta, List.of(promptIds), null, newTokens, -1).get(0);
+        int[] cachedTokens = llava.generate(w, theta, List.of(promptIds), null, Decoding.greedy(newTokens)).get(0);
         double cached = (System.nanoTime() - start) / 1e9;
         start = System.nanoTime();
         int[] plainTokens = uncached(llava.decoder(), w, promptIds, newTokens);

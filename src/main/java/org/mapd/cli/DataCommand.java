@@ -126,7 +126,7 @@ final class DataCommand {
       }
       Plan p = Inputs.plan(plan);
       PrepareSummary s = PrepareData.run(datasets, out,
-          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base())));
+          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base()), p.fidelity()));
       System.out.printf("%10s  %s%n", "records", "dataset");
       new TreeMap<>(s.datasets()).forEach((ds, n) -> System.out.printf("%10d  %s%n", n, ds));
       System.out.printf("%10d  removed text-only%n", s.removedTextOnly());
@@ -134,6 +134,7 @@ final class DataCommand {
       System.out.printf("%10d  read from the mix%n", s.read());
       System.out.printf("%10d  pretrain captions (%d rejected)%n", s.pretrain(), s.pretrainRejected());
       new TreeMap<>(s.vlIcl()).forEach((t, n) -> System.out.printf("%10d  VL-ICL %s queries%n", n, t));
+      System.out.println(PrepareSummary.datasetsLine(s.datasets()));
       s.notes().forEach(n -> System.out.println("note: " + n));
       return 0;
     }

@@ -20,7 +20,10 @@ public enum Fidelity {
     return this == AUTHORS;
   }
 
-  /** Labels: the authors un-mask every "\n", im_start and im_end token everywhere. */
+  /**
+   * Labels: the authors un-mask every "\n", im_start and im_end token everywhere (preprocess_qwen2); in ICT
+   * samples only "\n" (see {@link org.mapd.model.ChatTemplate#inContext()}).
+   */
   public boolean unmaskSpecialTokens() {
     return this == AUTHORS;
   }
@@ -37,6 +40,23 @@ public enum Fidelity {
 
   /** Training collator: the authors pad with id 0 and mask every id 0 (pad_token is None). */
   public boolean padWithZero() {
+    return this == AUTHORS;
+  }
+
+  /**
+   * ICT groups (training_datasets.py create_batch_ict): the authors draw 30 groups at a time, top the last
+   * draw up with other examples of the dataset, and draw that last one a second time when more than half of
+   * it was new. Intended: one group at a time, the last one topped up and drawn once.
+   */
+  public boolean ictDrawsThirtyGroups() {
+    return this == AUTHORS;
+  }
+
+  /**
+   * Decoding: the authors' greedy generate inherits Qwen2.5-Instruct's generation_config.json, whose
+   * repetition_penalty 1.05 applies to greedy search too. Intended: plain greedy.
+   */
+  public boolean qwenRepetitionPenalty() {
     return this == AUTHORS;
   }
 

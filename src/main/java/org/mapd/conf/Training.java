@@ -10,10 +10,14 @@ import java.util.Map;
  * @param strategies finetuning strategy name (mapd, multitask, nometatask, ict, modelavg) to its settings
  * @param eval evaluation settings
  * @param memory what one device may hold (micro-batch sizing, feature cache, activation checkpointing)
+ * @param averageWeights how ModelAvg weights its per-dataset mappers: "records" (also when absent) or "equal".
+ *     Kept apart from the modelavg settings so that changing it re-runs only the average, not the 15
+ *     per-dataset finetunes.
  */
-public record Training(
-    TrainConfig warmup, TrainConfig pretrain, Map<String, TrainConfig> strategies, EvalConfig eval, MemoryBudget memory) {
+public record Training(TrainConfig warmup, TrainConfig pretrain, Map<String, TrainConfig> strategies, EvalConfig eval,
+    MemoryBudget memory, AverageWeights averageWeights) {
   public Training {
+    if (averageWeights == null) averageWeights = AverageWeights.RECORDS;
     TrainConfig.require(pretrain != null, "training.json: pretrain is required");
     TrainConfig.require(strategies != null, "training.json: strategies is required");
     TrainConfig.require(eval != null, "training.json: eval is required");

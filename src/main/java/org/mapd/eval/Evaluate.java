@@ -17,11 +17,13 @@ import java.util.Set;
 import org.mapd.Json;
 import org.mapd.Progress;
 import org.mapd.conf.EvalConfig;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.MemoryBudget;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
+import org.mapd.model.Decoding;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MapperConfig;
 import org.mapd.model.ModelPool;
@@ -46,6 +48,8 @@ public final class Evaluate {
   static final int MAPPER_TENSORS = 13;
   /** Token budget of a support conversation; VL-ICL examples are far shorter (the script truncates at 512). */
   public static final int SUPPORT_MAX_LEN = 4096;
+  /** repetition_penalty of Qwen2.5-7B-Instruct's generation_config.json, which the authors' generate inherits. */
+  static final double QWEN_REPETITION_PENALTY = 1.05;
 
   private Evaluate() {}
 
@@ -103,7 +107,7 @@ public final class Evaluate {
           loadMapper(mapper, mapperConfig, manager, plan.seed(), config, theta, lrs);
           // The evaluation tokenizer pads with <|endoftext|> (method.md §4).
           MapperGradient gradient = new MapperGradient(model, cache, model.tokenizer().id("<|endoftext|>"), memory, 0);
-          Runner runner = new Runner(plan, config, model, cache, gradient, vlIcl, theta, lrs);
+          Runner runner = new Runner(plan, config, model, cache, gradient, vlIcl, theta, lrs, mapperConfig.prefixLength());
           long done = units.size() - pending.size();
           long right = log.samples().stream().filter(s -> grid.contains(s.key()) && s.correctAtEnd()).count();
           for (Unit u : pending) {
@@ -154,6 +158,14 @@ public final class Evaluate {
     }
   }
 
+  /**
+   * The script's generate: greedy, min_new_tokens=1, stopping at <|im_end|> or <|endoftext|>; under
+   * {@code authors} also Qwen2.5-Instruct's repetition_penalty.
+   */
+  static Decoding decoding(EvalConfig config, Fidelity fidelity, int[] endIds) {
+    return new Decoding(config.maxNewTokens(), 1, endIds, fidelity.qwenRepetitionPenalty() ? QWEN_REPETITION_PENALTY : 1.0);
+  }
+
   /** Where the authors' checkpoint keeps a tensor's learned rates ('.' in names becomes '-'). */
   static String rateKey(String tensor) {
     return RATES_PREFIX + tensor.replace('.', '-');
@@ -177,10 +189,11 @@ public final class Evaluate {
     private final Map<String, NDArray> theta;
     private final Map<String, double[]> lrs;
     private final ChatTemplate template;
+    private final Decoding decoding;
     private final int[] special;
 
     Runner(Plan plan, EvalConfig config, LoadedModel model, FeatureCache cache, MapperGradient gradient, Path vlIcl,
-        Map<String, NDArray> theta, Map<String, double[]> lrs) {
+        Map<String, NDArray> theta, Map<String, double[]> lrs, int prefix) {
       this.plan = plan;
       this.config = config;
       this.model = model;
@@ -189,10 +202,11 @@ public final class Evaluate {
       this.vlIcl = vlIcl;
       this.theta = theta;
       this.lrs = lrs;
-      this.template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens());
+      this.template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens(), prefix);
+      this.decoding = decoding(config, plan.fidelity(), template.endIds());
       // The script decodes with skip_special_tokens.
       this.special = new int[] {
-        model.tokenizer().id("<|endoftext|>"), model.tokenizer().id("<|im_start|>"), template.stopId()
+        model.tokenizer().id("<|endoftext|>"), model.tokenizer().id("<|im_start|>"), model.tokenizer().id("<|im_end|>")
       };
     }
 
@@ -233,7 +247,7 @@ public final class Evaluate {
 
     private String generate(Map<String, NDArray> mapperVars, int[] prompt, NDArray features) {
       int[] ids = model.llava()
-          .generate(model.decoderWeights(), mapperVars, List.of(prompt), features, config.maxNewTokens(), template.stopId())
+          .generate(model.decoderWeights(), mapperVars, List.of(prompt), features, decoding)
           .get(0);
       int[] kept = Arrays.stream(ids).filter(id -> Arrays.stream(special).noneMatch(x -> x == id)).toArray();
       return Scoring.cleanGeneration(model.tokenizer().decode(kept));

@@ -20,12 +20,11 @@ public final class Prompts {
 
   /**
    * FT mode: each support example is its own conversation, answer as the assistant turn. The script's
-   * preprocess_multimodal rebuilds the user turn as "<image>\n" + the rest stripped, so the trailing
-   * space of {@link #supportUser} does not reach the tokenizer here (it does in ICL text).
+   * preprocess_multimodal ({@link ChatTemplate#imageFirst}) rebuilds the user turn, so the trailing space
+   * of {@link #supportUser} does not reach the tokenizer here (it does in ICL text).
    */
   public static List<Turn> supportConversation(Shot shot) {
-    String user = IMAGE_LINE + supportUser(shot).replace(ChatTemplate.IMAGE, "").strip();
-    return List.of(new Turn(Turn.HUMAN, user), new Turn(Turn.GPT, shot.answer()));
+    return List.of(new Turn(Turn.HUMAN, ChatTemplate.imageFirst(supportUser(shot))), new Turn(Turn.GPT, shot.answer()));
   }
 
   /**

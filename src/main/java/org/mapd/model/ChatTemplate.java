@@ -11,25 +11,53 @@ public final class ChatTemplate {
   public static final String IMAGE = "<image>";
 
   private final TextTokenizer tokenizer;
-  private final boolean unmaskSpecialTokens;
+  /** Ids whose labels are un-masked wherever they occur (the authors' quirk), or none. */
+  private final Set<Integer> unmasked;
+  private final int imageTokens;
   private final int endOfText;
-  private final int imStart;
   private final int imEnd;
   private final int newline;
 
-  /** @param unmaskSpecialTokens the authors' un-masking of "\n", <|im_start|>, <|im_end|> everywhere */
-  public ChatTemplate(TextTokenizer tokenizer, boolean unmaskSpecialTokens) {
+  /**
+   * @param unmaskSpecialTokens the authors' un-masking of "\n", <|im_start|>, <|im_end|> everywhere
+   * @param imageTokens soft tokens each image placeholder becomes: sequences are cut to their maxLen after
+   *     that expansion (see {@link TokenizedExample#cut})
+   */
+  public ChatTemplate(TextTokenizer tokenizer, boolean unmaskSpecialTokens, int imageTokens) {
     this.tokenizer = tokenizer;
-    this.unmaskSpecialTokens = unmaskSpecialTokens;
+    this.imageTokens = imageTokens;
     this.endOfText = tokenizer.id("<|endoftext|>");
-    this.imStart = tokenizer.id("<|im_start|>");
     this.imEnd = tokenizer.id("<|im_end|>");
     int[] nl = tokenizer.encode("\n");
     if (nl.length != 1) throw new IllegalArgumentException("tokenizer: \"\\n\" is not a single token");
     this.newline = nl[0];
+    this.unmasked = unmaskSpecialTokens ? Set.of(newline, tokenizer.id("<|im_start|>"), imEnd) : Set.of();
   }
 
-  /** qwen_2 training template: system + turns; labels on assistant segments (and the authors' un-masking when on). */
+  private ChatTemplate(ChatTemplate t, Set<Integer> unmasked) {
+    this.tokenizer = t.tokenizer;
+    this.imageTokens = t.imageTokens;
+    this.endOfText = t.endOfText;
+    this.imEnd = t.imEnd;
+    this.newline = t.newline;
+    this.unmasked = unmasked;
+  }
+
+  /**
+   * The template of ICT samples. The authors' ICTDataset registers {@code <boc>} and {@code <eoc>} through
+   * add_special_tokens({"additional_special_tokens": [...]}), which replaces the tokenizer's list of
+   * additional special tokens; preprocess_qwen2 un-masks additional_special_tokens_ids[:2], which then are
+   * {@code <boc>} and {@code <eoc>} instead of {@code <|im_start|>} and {@code <|im_end|>}. Neither occurs in
+   * a sample with images, so of the authors' un-masking only "\n" remains.
+   */
+  public ChatTemplate inContext() {
+    return new ChatTemplate(this, unmasked.contains(newline) ? Set.of(newline) : Set.of());
+  }
+
+  /**
+   * qwen_2 training template: system + turns, labels on assistant segments (and the authors' un-masking
+   * when on). The turns are used as given: {@link #imageFirst} belongs to the record preprocessing.
+   */
   public TokenizedExample conversation(List<Turn> turns, int maxLen) {
     List<Integer> ids = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
@@ -40,12 +68,9 @@ public final class ChatTemplate {
         case Turn.GPT -> true;
         default -> throw new IllegalArgumentException("conversation: unknown speaker '" + turn.from() + "'");
       };
-      append(ids, labels, message(assistant ? "assistant" : "user", imageFirst(turn.value())), assistant);
+      append(ids, labels, message(assistant ? "assistant" : "user", turn.value()), assistant);
     }
-    if (unmaskSpecialTokens) {
-      Set<Integer> unmasked = Set.of(newline, imStart, imEnd);
-      for (int i = 0; i < ids.size(); i++) if (unmasked.contains(ids.get(i))) labels.set(i, ids.get(i));
-    }
+    for (int i = 0; i < ids.size(); i++) if (unmasked.contains(ids.get(i))) labels.set(i, ids.get(i));
     return example(ids, labels, maxLen);
   }
 
@@ -65,8 +90,12 @@ public final class ChatTemplate {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** <|im_end|>. */
-  public int stopId() { return imEnd; }
+  /**
+   * The ids that end a generation: <|im_end|> (the script's stopping criterion on the conversation's
+   * separator) and <|endoftext|> (with <|im_end|>, the eos_token_id list of Qwen2.5-Instruct's
+   * generation_config.json, which transformers' generate stops at).
+   */
+  public int[] endIds() { return new int[] {imEnd, endOfText}; }
 
   /** Padding id: 0 with the authors' collator, <|endoftext|> otherwise. */
   public int padId(boolean authorsZero) { return authorsZero ? 0 : endOfText; }
@@ -75,10 +104,13 @@ public final class ChatTemplate {
     return "<|im_start|>" + role + "\n" + content + "<|im_end|>\n";
   }
 
-  /** LLaVA-NeXT preprocess_multimodal: a single image not at the start moves to the front, followed by "\n". */
-  static String imageFirst(String value) {
-    int count = value.split(IMAGE, -1).length - 1;
-    if (count != 1 || value.startsWith(IMAGE)) return value;
+  /**
+   * LLaVA-1.5's preprocess_multimodal, which the authors' training_datasets.py runs on every turn of a
+   * record with an image: a turn holding "<image>" becomes "<image>\n" + the rest with every "<image>"
+   * removed and whitespace stripped (so two placeholders in one turn become one).
+   */
+  public static String imageFirst(String value) {
+    if (!value.contains(IMAGE)) return value;
     return (IMAGE + "\n" + value.replace(IMAGE, "").strip()).strip();
   }
 
@@ -98,17 +130,10 @@ public final class ChatTemplate {
     }
   }
 
-  /** Cuts to maxLen tokens (an image counts as one, as in the authors' tokenizer call) and counts images kept. */
-  private static TokenizedExample example(List<Integer> ids, List<Integer> labels, int maxLen) {
-    int n = Math.min(ids.size(), maxLen);
-    int[] i = new int[n];
-    int[] l = new int[n];
-    int images = 0;
-    for (int k = 0; k < n; k++) {
-      i[k] = ids.get(k);
-      l[k] = labels.get(k);
-      if (i[k] == Llava.IMAGE_TOKEN) images++;
-    }
-    return new TokenizedExample(i, l, images);
+  /** The example cut to maxLen after image expansion. */
+  private TokenizedExample example(List<Integer> ids, List<Integer> labels, int maxLen) {
+    int[] i = ids.stream().mapToInt(Integer::intValue).toArray();
+    int[] l = labels.stream().mapToInt(Integer::intValue).toArray();
+    return new TokenizedExample(i, l, Llava.countImages(i)).cut(maxLen, imageTokens);
   }
 }

@@ -157,8 +157,8 @@ public final class Llava {
     };
   }
 
-  /** Greedy decoding with a KV cache; stops at stopId or maxNewTokens; returns the new tokens only. */
-  public List<int[]> generate(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<int[]> prompts, NDArray features, int maxNewTokens, int stopId) {
+  /** Greedy decoding with a KV cache ({@link Decoding}); returns the new tokens only, without the end id. */
+  public List<int[]> generate(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, List<int[]> prompts, NDArray features, Decoding decoding) {
     List<int[]> out = new ArrayList<>();
     int image = 0;
     for (int[] prompt : prompts) {
@@ -166,7 +166,7 @@ public final class Llava {
       // Each prompt runs in its own scope: its cache and activations are freed before the next one.
       try (NDScope scope = new NDScope()) {
         NDArray own = images == 0 ? null : features.get(image + ":" + (image + images)); // [images,patches,dClip]
-        out.add(generateOne(decoderW, mapperVars, prompt, own, maxNewTokens, stopId));
+        out.add(generateOne(decoderW, mapperVars, prompt, own, decoding));
       }
       image += images;
     }
@@ -176,7 +176,7 @@ public final class Llava {
     return out;
   }
 
-  private int[] generateOne(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, int[] prompt, NDArray features, int maxNewTokens, int stopId) {
+  private int[] generateOne(Map<String, NDArray> decoderW, Map<String, NDArray> mapperVars, int[] prompt, NDArray features, Decoding decoding) {
     // One unpadded prompt: every position is attended, so the pad id only fills an unused mask.
     Spliced s = splice(List.of(new TokenizedExample(prompt, prompt, countImages(prompt))), 0, mapper.prefixLength());
     KvCache cache = new KvCache(decoder.config().numHiddenLayers());
@@ -185,11 +185,12 @@ public final class Llava {
     List<Integer> produced = new ArrayList<>();
     NDArray last = hidden.get(":, -1:"); // [1,1,H]
     NDManager m = hidden.getManager();
-    while (produced.size() < maxNewTokens) {
-      int next = (int) decoder.logits(decoderW, last).argMax(-1).toType(DataType.INT64, false).getLong();
-      if (next == stopId) break;
+    while (produced.size() < decoding.maxNewTokens()) {
+      float[] logits = decoder.logits(decoderW, last).toType(DataType.FLOAT32, false).toFloatArray(); // [V]
+      int next = decoding.next(logits, produced);
+      if (decoding.ends(next)) break;
       produced.add(next);
-      if (produced.size() == maxNewTokens) break;
+      if (produced.size() == decoding.maxNewTokens()) break;
       NDArray embeds = decoder.embed(decoderW, Qwen2Decoder.ids(m, new int[] {next}, 1, 1)); // [1,1,H]
       last = decoder.forward(decoderW, embeds, null, cache);
     }

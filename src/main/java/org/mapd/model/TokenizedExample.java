@@ -17,4 +17,25 @@ public record TokenizedExample(int[] ids, int[] labels, int images) {
   public int splicedLength(int prefix) {
     return ids.length + images * (prefix - 1);
   }
+
+  /**
+   * The longest prefix that is at most {@code maxLen} long once each image becomes {@code prefix} soft
+   * tokens: LLaVA's prepare_inputs_labels_for_multimodal cuts the spliced sequence to the tokenizer's
+   * model_max_length (after the collator cut the ids to it). An image that does not fit whole is dropped
+   * with everything after it; LLaVA would keep its first soft tokens, but their labels are ignored and no
+   * kept position attends to them, so the loss is the same.
+   */
+  public TokenizedExample cut(int maxLen, int prefix) {
+    int n = 0;
+    int length = 0;
+    int kept = 0;
+    for (; n < ids.length; n++) {
+      int add = ids[n] == Llava.IMAGE_TOKEN ? prefix : 1;
+      if (length + add > maxLen) break;
+      length += add;
+      if (ids[n] == Llava.IMAGE_TOKEN) kept++;
+    }
+    if (n == ids.length) return this;
+    return new TokenizedExample(java.util.Arrays.copyOf(ids, n), java.util.Arrays.copyOf(labels, n), kept);
+  }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.Training;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Mix665k;
@@ -157,7 +158,7 @@ public final class DataBench {
       // the index stands in for the file system, which needs no loading: loaded before the clock, as the baseline's
       Classify.IMAGE_INDEX.get(index);
       long start = System.nanoTime();
-      PrepareSummary s = PrepareData.run(datasets, out, new PrepareData.Options(runner, "[local]", false, 1, training));
+      PrepareSummary s = PrepareData.run(datasets, out, new PrepareData.Options(runner, "[local]", false, 1, training, Fidelity.AUTHORS));
       double sec = (System.nanoTime() - start) / 1e9;
       Map<String, Long> nonEmpty = new TreeMap<>();
       s.datasets().forEach((k, v) -> { if (v > 0) nonEmpty.put(k, v); });

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.mapd.Json;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.TrainConfig;
 import org.mapd.conf.Training;
 
@@ -69,9 +70,10 @@ public final class Manifests {
    * a time (each file has its own random stream, so the order of writing changes nothing).
    *
    * @param sizes dataset name to record count, in a fixed order
+   * @param fidelity how ICT groups are drawn ({@link Fidelity#ictDrawsThirtyGroups})
    * @return notes on datasets too small for a strategy
    */
-  public static List<String> write(Path out, Map<String, Long> sizes, Training training, long seed) {
+  public static List<String> write(Path out, Map<String, Long> sizes, Training training, long seed, Fidelity fidelity) {
     Map<String, TrainConfig> s = training.strategies();
     List<Supplier<List<String>>> files = new ArrayList<>(); // each writes one file and returns its notes
     for (String name : List.of("mapd", "multitask")) {
@@ -98,7 +100,7 @@ public final class Manifests {
         int epoch = e;
         files.add(() -> {
           List<String> notes = new ArrayList<>();
-          List<IctSample> samples = ict(sizes, c.ictContext(), random(seed, "ict", epoch), notes);
+          List<IctSample> samples = ict(sizes, c.ictContext(), fidelity.ictDrawsThirtyGroups(), random(seed, "ict", epoch), notes);
           write(tasksFile(out, "ict", epoch), samples.size(), (i, g) -> {
             IctSample x = samples.get(i);
             g.writeStringField("dataset", x.dataset());
@@ -178,22 +180,56 @@ public final class Manifests {
     return tasks;
   }
 
-  /** Every example once as a query, with {@code context} distinct other examples of its dataset. */
-  static List<IctSample> ict(Map<String, Long> sizes, int context, Random r, List<String> notes) {
+  /** Groups drawn at a time by the authors' create_batch_ict (its inner_batch, "for faster creation"). */
+  static final int AUTHORS_GROUPS_PER_DRAW = 30;
+
+  /**
+   * Disjoint groups of {@code context} + 1 examples of one dataset, the last of each the query: about
+   * |D| / (context + 1) samples per dataset and epoch, as the authors' create_batch_ict draws them. Per
+   * dataset, a permutation is cut into draws of whole groups; the last, partial draw is topped up with
+   * random other examples of the dataset and shuffled. With {@code authorsDraws} a draw is 30 groups, and
+   * the topped-up draw comes twice, shuffled anew, when more than half of it was new: the authors count only
+   * the top-up towards the dataset size, so their loop runs once more over the same examples. Otherwise a
+   * draw is one group and the topped-up one comes once. A dataset smaller than 30 groups, where the
+   * authors' code fails (it samples more than there is), is drawn a group at a time. All samples are
+   * shuffled together.
+   */
+  static List<IctSample> ict(Map<String, Long> sizes, int context, boolean authorsDraws, Random r, List<String> notes) {
+    int group = context + 1;
     List<IctSample> l = new ArrayList<>();
     for (Map.Entry<String, Long> d : sizes.entrySet()) {
       int n = d.getValue().intValue();
-      if (n <= context) {
-        if (n > 0) notes.add(d.getKey() + ": " + n + " records <= " + context + " ICT context, no samples");
+      if (n < group) {
+        if (n > 0) notes.add(d.getKey() + ": " + n + " records < " + group + " per ICT sample, no samples");
         continue;
       }
-      for (int q : permutation(n, r)) {
-        List<Integer> ctx = new ArrayList<>(context);
-        while (ctx.size() < context) {
-          int i = r.nextInt(n);
-          if (i != q && !ctx.contains(i)) ctx.add(i);
+      int draw = authorsDraws && n >= AUTHORS_GROUPS_PER_DRAW * group ? AUTHORS_GROUPS_PER_DRAW * group : group;
+      int[] perm = permutation(n, r);
+      List<List<Integer>> draws = new ArrayList<>();
+      int full = n / draw * draw;
+      for (int start = 0; start < full; start += draw) {
+        List<Integer> x = new ArrayList<>(draw);
+        for (int i = start; i < start + draw; i++) x.add(perm[i]);
+        draws.add(x);
+      }
+      int fresh = n - full;
+      if (fresh > 0) {
+        List<Integer> tail = new ArrayList<>(draw);
+        for (int i = full; i < n; i++) tail.add(perm[i]);
+        Set<Integer> in = new HashSet<>(tail);
+        for (int i : permutation(n, r)) if (tail.size() < draw && !in.contains(i)) tail.add(i);
+        Collections.shuffle(tail, r);
+        draws.add(tail);
+        if (authorsDraws && 2 * fresh > draw) {
+          List<Integer> again = new ArrayList<>(tail);
+          Collections.shuffle(again, r);
+          draws.add(again);
         }
-        l.add(new IctSample(d.getKey(), ctx, q));
+      }
+      for (List<Integer> x : draws) {
+        for (int start = 0; start < x.size(); start += group) {
+          l.add(new IctSample(d.getKey(), List.copyOf(x.subList(start, start + context)), x.get(start + context)));
+        }
       }
     }
     Collections.shuffle(l, r);

@@ -25,6 +25,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.mapd.Dirs;
 import org.mapd.Json;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.Training;
 
 /**
@@ -52,10 +53,10 @@ public final class PrepareData {
    * @param directChecks keep DirectRunner's immutability/encodability enforcement (tests); it doubles the
    *     run time, so data-sized runs turn it off
    */
-  public record Options(
-      String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training, boolean directChecks) {
-    public Options(String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training) {
-      this(runner, flinkMaster, fullImageCheck, seed, training, false);
+  public record Options(String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training,
+      Fidelity fidelity, boolean directChecks) {
+    public Options(String runner, String flinkMaster, boolean fullImageCheck, long seed, Training training, Fidelity fidelity) {
+      this(runner, flinkMaster, fullImageCheck, seed, training, fidelity, false);
     }
   }
 
@@ -131,7 +132,7 @@ public final class PrepareData {
     boolean okvqaKnown = Files.isRegularFile(okFile);
     if (!okvqaKnown) {
       notes.add("no OK-VQA question file (" + rules.okvqa().questions() + "): vqav2 and okvqa written as one dataset "
-          + rules.okvqa().combined());
+          + rules.okvqa().combined() + ", so 14 training datasets instead of the paper's 15");
     }
     // a new name per run: workers cache the map per JVM by file
     Path joinsFile = work.resolve("joins-" + java.util.UUID.randomUUID() + ".bin");
@@ -179,7 +180,7 @@ public final class PrepareData {
     summary = new PrepareSummary(summary.read(), summary.datasets(), summary.removedTextOnly(), summary.rejected(),
         summary.pretrain(), summary.pretrainRejected(), vlIcl, notes);
     Map<String, Long> sizes = new LinkedHashMap<>(summary.datasets());
-    notes.addAll(Manifests.write(out, sizes, options.training(), options.seed()));
+    notes.addAll(Manifests.write(out, sizes, options.training(), options.seed(), options.fidelity()));
     Json.writeAtomic(out.resolve("summary.json"), summary);
     LOG.info(String.format(java.util.Locale.ROOT, "%d records: scan and join map %.1f s, pipeline (%d ranges) %.1f s, "
         + "merge %.1f s, links and manifests %.1f s", summary.read() + summary.pretrain() + summary.pretrainRejected(),

@@ -2,6 +2,7 @@ package org.mapd.pipelines;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * OUT/summary.json of the preparation. For the mix: read = sum(datasets) + removedTextOnly + sum(rejected).
@@ -23,4 +24,23 @@ public record PrepareSummary(
     long pretrain,
     @JsonProperty("pretrain_rejected") long pretrainRejected,
     @JsonProperty("vl_icl") Map<String, Long> vlIcl,
-    java.util.List<String> notes) {}
+    java.util.List<String> notes) {
+
+  /**
+   * How many training datasets a run has, against the paper's 15, and why when they are 14: without the
+   * OK-VQA question file, vqav2 and okvqa are one dataset. The prepare summary and the report say it.
+   *
+   * @param datasets records per training dataset (empty ones are not counted)
+   */
+  public static String datasetsLine(Map<String, Long> datasets) {
+    SplitRules rules = SplitRules.loadDefault();
+    SplitRules.OkVqa ok = rules.okvqa();
+    long n = datasets.values().stream().filter(Objects::nonNull).filter(c -> c > 0).count();
+    String line = n + " finetuning datasets (the paper has " + rules.datasets().size() + ")";
+    if (datasets.getOrDefault(ok.combined(), 0L) > 0) {
+      line += ": " + ok.combined() + " holds " + ok.unmatched() + " and " + ok.matched() + " as one, because preparation"
+          + " found no OK-VQA question file (" + ok.questions() + ")";
+    }
+    return line;
+  }
+}

@@ -41,6 +41,7 @@ import org.mapd.conf.Fidelity;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.eval.ResultRow;
+import org.mapd.pipelines.PrepareSummary;
 
 /**
  * The paper-style comparison: one table per mode (rows = strategy, columns = task x shots), an average
@@ -59,11 +60,13 @@ public final class Report {
   /**
    * Writes report.md, results.json and the accuracy-vs-shots PNG into {@code outDir}.
    *
+   * @param datasets records per training dataset of the run's prepared data
    * @param resultFiles the results.json of each evaluated row
    * @param stageSeconds wall time per stage, in run order
    * @return report.md
    */
-  public static Path write(Plan plan, List<Path> resultFiles, Map<String, Double> stageSeconds, Path outDir) {
+  public static Path write(Plan plan, Map<String, Long> datasets, List<Path> resultFiles, Map<String, Double> stageSeconds,
+      Path outDir) {
     List<ResultRow> rows = ordered(plan, read(resultFiles));
     try {
       Files.createDirectories(outDir);
@@ -76,7 +79,7 @@ public final class Report {
       Json.writeAtomic(outDir.resolve(RESULTS), results);
       writeChart(rows, outDir.resolve(CHART));
       Path md = outDir.resolve(MARKDOWN);
-      Json.writeAtomic(md, markdown(plan, rows, stageSeconds).getBytes(StandardCharsets.UTF_8));
+      Json.writeAtomic(md, markdown(plan, datasets, rows, stageSeconds).getBytes(StandardCharsets.UTF_8));
       return md;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report into " + outDir, e);
@@ -110,12 +113,13 @@ public final class Report {
     return out;
   }
 
-  static String markdown(Plan plan, List<ResultRow> rows, Map<String, Double> stageSeconds) {
+  static String markdown(Plan plan, Map<String, Long> datasets, List<ResultRow> rows, Map<String, Double> stageSeconds) {
     StringBuilder md = new StringBuilder();
     md.append("# MAPD reproduction: ").append(plan.name()).append("\n\n");
     md.append("- plan: `").append(plan.name()).append("`, seed ").append(plan.seed()).append('\n');
     md.append("- fidelity: **").append(plan.fidelity().json()).append("**: ").append(fidelityText(plan.fidelity()))
         .append('\n');
+    md.append("- training data: ").append(PrepareSummary.datasetsLine(datasets)).append('\n');
     md.append("- strategies: ").append(String.join(", ", rowNames(rows))).append("\n\n");
     for (String mode : modes(rows)) {
       boolean ft = mode.equals("ft");

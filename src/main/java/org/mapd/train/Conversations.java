@@ -5,11 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Turn;
+import org.mapd.model.ChatTemplate;
 
-/** Record preprocessing of method.md §2: the authors' remove_instruct and the ICT sample text. */
+/** Record preprocessing of method.md §2 and §4: remove_ins, preprocess_multimodal and the ICT sample text. */
 final class Conversations {
-  private static final String IMAGE = "<image>";
-
   private Conversations() {}
 
   /**
@@ -26,63 +25,48 @@ final class Conversations {
     return String.join("\n", lines);
   }
 
-  /** The record's turns with remove_ins applied to the first human turn only. */
+  /**
+   * The record's turns as the authors' datasets hand them to the template: remove_ins on the first human
+   * turn, then LLaVA-1.5's preprocess_multimodal ({@link ChatTemplate#imageFirst}) on every turn.
+   */
   static List<Turn> finetuneTurns(String dataset, LlavaRecord record) {
-    List<Turn> turns = new ArrayList<>(record.conversations());
-    for (int i = 0; i < turns.size(); i++) {
-      if (Turn.HUMAN.equals(turns.get(i).from())) {
-        turns.set(i, new Turn(Turn.HUMAN, removeInstruction(dataset, turns.get(i).value())));
-        break;
-      }
+    List<Turn> turns = new ArrayList<>();
+    boolean first = true;
+    for (Turn t : record.conversations()) {
+      String value = first && Turn.HUMAN.equals(t.from()) ? removeInstruction(dataset, t.value()) : t.value();
+      if (Turn.HUMAN.equals(t.from())) first = false;
+      turns.add(new Turn(t.from(), ChatTemplate.imageFirst(value)));
     }
     return turns;
   }
 
-  /** First question (remove_ins applied, image tag dropped) and its answer. */
-  record QA(String question, String answer) {}
-
-  static QA firstQa(String dataset, LlavaRecord record) {
+  /** The first human turn of {@link #finetuneTurns} and the answer after it (the mini warm-up's examples). */
+  static List<Turn> firstQa(String dataset, LlavaRecord record) {
     List<Turn> turns = finetuneTurns(dataset, record);
-    String q = null;
-    for (Turn t : turns) {
-      if (q == null && Turn.HUMAN.equals(t.from())) q = t.value().replace(IMAGE, "").strip();
-      else if (q != null && Turn.GPT.equals(t.from())) return new QA(q, t.value());
+    for (int i = 0; i + 1 < turns.size(); i++) {
+      if (Turn.HUMAN.equals(turns.get(i).from()) && Turn.GPT.equals(turns.get(i + 1).from())) {
+        return List.of(turns.get(i), turns.get(i + 1));
+      }
     }
     throw new IllegalArgumentException("record " + record.id() + " has no human/gpt pair");
   }
 
   /**
-   * One ICT user turn: "<image>\nQ1 Answer: A1 \n<image>\nQ2 Answer: A2 \n ... <image>\nQ_query"; the
-   * assistant turn is the query's answer.
+   * The authors' ict_concat: one user turn holding every turn of every context conversation, a question
+   * as "\n" + its text and an answer as "Answer: " + its text, joined with " " (the leading "\n" dropped),
+   * then "\n" and the query's first turn; then the query's remaining turns, so every answer of the query
+   * conversation is supervised. E.g. "<image>\nQ1 Answer: A1 \nQ1b Answer: A1b \n<image>\nQ2 Answer: A2\n<image>\nQ".
    */
-  static List<Turn> ictTurns(List<QA> context, QA query) {
-    StringBuilder user = new StringBuilder();
-    for (QA c : context) user.append(IMAGE).append('\n').append(c.question()).append(" Answer: ").append(c.answer()).append(" \n");
-    user.append(IMAGE).append('\n').append(query.question());
-    return List.of(new Turn(Turn.HUMAN, user.toString()), new Turn(Turn.GPT, query.answer()));
-  }
-
-  /**
-   * Shortens the context texts by about {@code excess} words in total, each in proportion to its length
-   * (words from the end of the question first, then of the answer); a context text keeps at least a word.
-   */
-  static List<QA> trim(List<QA> context, int excess) {
-    int total = 0;
-    for (QA c : context) total += words(c.question()).length + words(c.answer()).length;
-    List<QA> out = new ArrayList<>();
-    for (QA c : context) {
-      String[] q = words(c.question());
-      String[] a = words(c.answer());
-      int cut = (int) Math.ceil((double) excess * (q.length + a.length) / Math.max(1, total));
-      int cutQ = Math.min(cut, Math.max(0, q.length - 1));
-      int cutA = Math.min(cut - cutQ, Math.max(0, a.length - 1));
-      out.add(new QA(String.join(" ", Arrays.copyOf(q, q.length - cutQ)), String.join(" ", Arrays.copyOf(a, a.length - cutA))));
+  static List<Turn> ictTurns(List<List<Turn>> context, List<Turn> query) {
+    List<String> pieces = new ArrayList<>();
+    for (List<Turn> c : context) {
+      for (Turn t : c) pieces.add(Turn.GPT.equals(t.from()) ? "Answer: " + t.value() : "\n" + t.value());
     }
-    return out;
-  }
-
-  private static String[] words(String s) {
-    String t = s.strip();
-    return t.isEmpty() ? new String[0] : t.split("\\s+");
+    String joined = String.join(" ", pieces);
+    String user = (joined.isEmpty() ? "" : joined.substring(1)) + "\n" + query.get(0).value();
+    List<Turn> turns = new ArrayList<>();
+    turns.add(new Turn(Turn.HUMAN, user));
+    turns.addAll(query.subList(1, query.size()));
+    return turns;
   }
 }

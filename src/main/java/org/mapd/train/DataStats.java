@@ -68,7 +68,7 @@ public record DataStats(String source, int prefixLength, Lengths captions, Map<S
     int prefix = org.mapd.Json.read(plan.mapperConfig(base), org.mapd.model.MapperConfig.class).prefixLength();
     try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson);
         Prepared data = new Prepared(prepared, indexDir)) {
-      ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
+      ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens(), prefix);
       Random random = new Random(plan.seed());
       Prepared.Records<LlavaRecord> captions = data.captions();
       int captionLen = training.pretrain().maxLen();

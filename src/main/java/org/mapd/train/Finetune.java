@@ -16,7 +16,6 @@ import org.mapd.conf.TrainConfig;
 import org.mapd.data.LlavaRecord;
 import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
-import org.mapd.model.TokenizedExample;
 import org.mapd.pipelines.DatasetFile;
 import org.mapd.pipelines.Manifests;
 
@@ -74,28 +73,12 @@ public final class Finetune {
       return Sequence.finetune(template, dataset, data.record(dataset, index), imageRoot, cfg.maxLen());
     }
 
-    /** ICT sample; context text trimmed to the token budget, or zero-shot when the budget is hopeless. */
+    /** ICT sample: context and query conversations in one sequence, fitted to the token budget ({@link InContext}). */
     Sequence ict(Manifests.IctSample line) {
       List<LlavaRecord> records = new ArrayList<>();
       for (int i : line.context()) records.add(data.record(line.dataset(), i));
-      LlavaRecord q = data.record(line.dataset(), line.query());
-      List<Conversations.QA> context = new ArrayList<>();
-      for (LlavaRecord r : records) context.add(Conversations.firstQa(line.dataset(), r));
-      Conversations.QA query = Conversations.firstQa(line.dataset(), q);
-      int textBudget = cfg.maxLen() - (context.size() + 1) * prefix;
-      if (textBudget <= Math.min(100, cfg.maxLen() / 10)) return example(line.dataset(), line.query()); // the authors' zero-shot fallback
-      List<Path> images = new ArrayList<>();
-      for (LlavaRecord r : records) images.add(imageRoot.resolve(r.image()));
-      images.add(imageRoot.resolve(q.image()));
-      TokenizedExample ex = null;
-      for (int attempt = 0; attempt < 4; attempt++) {
-        ex = template.conversation(Conversations.ictTurns(context, query), Integer.MAX_VALUE);
-        int length = ex.ids().length + ex.images() * (prefix - 1); // image placeholders expand to prefix tokens
-        if (length <= cfg.maxLen()) break;
-        context = Conversations.trim(context, length - cfg.maxLen());
-      }
-      ex = template.conversation(Conversations.ictTurns(context, query), cfg.maxLen());
-      return new Sequence(ex, images.subList(0, ex.images())); // truncation keeps the leading images
+      records.add(data.record(line.dataset(), line.query()));
+      return InContext.sample(template.inContext(), line.dataset(), records, imageRoot, cfg.ictContext(), prefix, cfg.maxLen());
     }
   }
 

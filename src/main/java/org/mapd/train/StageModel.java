@@ -34,7 +34,7 @@ final class StageModel implements AutoCloseable {
     backbonesLease = ModelPool.acquire(backbones, mapperConfig);
     model = backbonesLease.model();
     cache = new FeatureCache(model, padToSquare, memory.featureCacheBytes());
-    template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens());
+    template = new ChatTemplate(model.tokenizer(), plan.fidelity().unmaskSpecialTokens(), mapperConfig.prefixLength());
     padId = template.padId(plan.fidelity().padWithZero());
     gradient = new MapperGradient(model, cache, padId, memory, innerSteps);
   }

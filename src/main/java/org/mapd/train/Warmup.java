@@ -77,7 +77,10 @@ public final class Warmup {
         writeConfigs(base.resolve(plan.models().vision()), base.resolve(plan.models().llm()), visionDir, llmDir, tokenizer.vocabSize());
         VisionConfig vision = VisionConfig.load(visionDir);
         DecoderConfig decoder = DecoderConfig.load(llmDir);
-        ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens());
+        // Images count as one token where sequences are cut (imageTokens 1), as the warm-up always cut them: its
+        // sequences, and so the mini backbones every later stage uses, stay as measured (cutting after the
+        // projector's vision.patches() soft tokens would shorten 1 of its 4,573 sequences by 3 tokens).
+        ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens(), 1);
         int padId = template.padId(plan.fidelity().padWithZero());
         List<Sequence> samples = samples(data, template, cfg.maxLen(), plan.seed());
         for (LlavaRecord r : corpus) samples.add(Sequence.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
@@ -168,7 +171,7 @@ public final class Warmup {
       for (int start = 0; start + 1 < order.length; ) {
         int k = 1 + random.nextInt(MAX_CONTEXT);
         if (start + k >= order.length) break;
-        List<Conversations.QA> context = new ArrayList<>();
+        List<List<Turn>> context = new ArrayList<>();
         List<Path> images = new ArrayList<>();
         for (int i = 0; i <= k; i++) {
           LlavaRecord r = records.get(order[start + i]);

@@ -14,11 +14,12 @@ public interface DataActivities {
   PrepareResult prepareData(Plan plan);
 
   /**
+   * @param datasets records per training dataset (PrepareResult's), for the report's dataset count
    * @param resultFiles results.json of every evaluated row
    * @param stageSeconds wall time per stage, in run order
    * @param runId names the folder WORK/runs/RUN-ID/report
    * @return the path of report.md
    */
   @ActivityMethod(name = "Report")
-  String report(Plan plan, List<String> resultFiles, Map<String, Double> stageSeconds, String runId);
+  String report(Plan plan, Map<String, Long> datasets, List<String> resultFiles, Map<String, Double> stageSeconds, String runId);
 }

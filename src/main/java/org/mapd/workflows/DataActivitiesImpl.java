@@ -31,7 +31,9 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         .value("seed", plan.seed())
         .value("data", data)
         // The manifests' sizes and epochs come from the strategies' settings.
-        .value("strategies", training.strategies());
+        .value("strategies", training.strategies())
+        // ICT groups are drawn as the fidelity says.
+        .value("fidelity", plan.fidelity());
     return StageRun.run(store, listener, "PrepareData", key, PrepareResult.class, (out, progress) -> {
       Path datasets;
       if (data.synthSeed() != null) {
@@ -46,17 +48,18 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
       Path prepared = out.resolve("prepared");
       String runner = data.runner() == null ? "direct" : data.runner();
       PrepareSummary summary = stages.prepare(datasets, prepared,
-          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training));
+          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training, plan.fidelity()));
       return new PrepareResult(prepared.toString(), prepared.resolve("VL-ICL").toString(), summary.datasets());
     });
   }
 
   @Override
-  public String report(Plan plan, List<String> resultFiles, Map<String, Double> stageSeconds, String runId) {
+  public String report(Plan plan, Map<String, Long> datasets, List<String> resultFiles, Map<String, Double> stageSeconds,
+      String runId) {
     Path out = store.work().resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve("report");
     listener.started("Report", out, null);
     try {
-      Path md = Report.write(plan, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
+      Path md = Report.write(plan, datasets, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
       listener.finished("Report", out, false);
       return md.toString();
     } catch (IllegalArgumentException e) {

@@ -61,7 +61,7 @@ public final class ReproductionWorkflowImpl implements ReproductionWorkflow {
     }
 
     Map<String, Double> soFar = new LinkedHashMap<>(seconds);
-    String reportPath = timed("Report", () -> report.report(plan, resultFiles, soFar, runId));
+    String reportPath = timed("Report", () -> report.report(plan, prepared.datasets(), resultFiles, soFar, runId));
     return new RunResult(reportPath, resultFiles, seconds);
   }
 

@@ -7,7 +7,8 @@ import org.mapd.train.MapperCheckpoint;
 
 /**
  * @param mapper the finished mapper (ModelAvg: the average)
- * @param averageWeights ModelAvg only: dataset -> weight (its record count) of the average; empty otherwise
+ * @param averageWeights ModelAvg only: dataset -> its record count (training.json's averageWeights makes
+ *     the weights of the average from these); empty otherwise
  * @param stageSeconds wall time per stage of this child, keys prefixed with the strategy
  */
 public record StrategyResult(

@@ -50,7 +50,7 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
       List<String> dirs = new ArrayList<>();
       for (Promise<MapperCheckpoint> member : members.values()) dirs.add(member.get().dir());
       List<Double> w = new ArrayList<>(weights.values());
-      mapper = timed(name + " AverageParameters", () -> gpu.averageParameters(dirs, w));
+      mapper = timed(name + " AverageParameters", () -> gpu.averageParameters(plan, dirs, w));
     } else {
       mapper = timed(name + " Finetune",
           () -> gpu.finetune(plan, in.strategy(), null, in.prepared(), in.backbones(), init));

@@ -27,9 +27,13 @@ public interface TrainingActivities {
   MapperCheckpoint finetune(
       Plan plan, Strategy strategy, String dataset, PrepareResult prepared, Backbones backbones, String init);
 
-  /** ModelAvg: the weighted parameter average of the per-dataset mappers. */
+  /**
+   * ModelAvg: the weighted parameter average of the per-dataset mappers.
+   *
+   * @param recordCounts each member's dataset size; training.json's averageWeights makes the weights
+   */
   @ActivityMethod(name = "AverageParameters")
-  MapperCheckpoint averageParameters(List<String> mappers, List<Double> weights);
+  MapperCheckpoint averageParameters(Plan plan, List<String> mappers, List<Double> recordCounts);
 
   /**
    * @param row a strategy or a reference row (pretrain_only, untrained)

@@ -3,6 +3,7 @@ package org.mapd.workflows;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.util.List;
+import org.mapd.conf.AverageWeights;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
@@ -55,11 +56,13 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
   }
 
   @Override
-  public MapperCheckpoint averageParameters(List<String> mappers, List<Double> weights) {
-    if (mappers.size() != weights.size()) {
+  public MapperCheckpoint averageParameters(Plan plan, List<String> mappers, List<Double> recordCounts) {
+    if (mappers.size() != recordCounts.size()) {
       throw ApplicationFailure.newNonRetryableFailure(
-          mappers.size() + " mappers but " + weights.size() + " weights", StageOptions.INVALID_INPUT);
+          mappers.size() + " mappers but " + recordCounts.size() + " record counts", StageOptions.INVALID_INPUT);
     }
+    AverageWeights how = plan.training(base).averageWeights();
+    List<Double> weights = recordCounts.stream().map(how::weight).toList();
     StageKey key = new StageKey("average", "modelavg").value("mappers", mappers).value("weights", weights);
     return StageRun.run(store, listener, "AverageParameters", key, MapperCheckpoint.class,
         (out, progress) -> stages.average(mappers.stream().map(Path::of).toList(), weights, out));

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.Plan;
 import org.mapd.eval.VlIclTask;
 import org.mapd.pipelines.PrepareData;
@@ -96,7 +97,7 @@ class PaperScaleDataTest {
   void prepareDataAcceptsEveryRecordIntoTheFifteenDatasets() {
     Path prepared = dir.resolve("prepared");
     PrepareSummary s = PrepareData.run(out, prepared, new PrepareData.Options("direct", null, false, 5,
-        Plan.load(Path.of("workflows/paper.json")).training(Path.of(""))));
+        Plan.load(Path.of("workflows/paper.json")).training(Path.of("")), Fidelity.AUTHORS));
     Map<Mix665k.Kind, Integer> k = Mix665k.counts(SIZES.mix());
     Map<String, Long> expected = new LinkedHashMap<>();
     expected.put("gqa", (long) k.get(Mix665k.Kind.GQA));

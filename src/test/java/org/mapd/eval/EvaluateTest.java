@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
 import org.mapd.conf.EvalConfig;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
+import org.mapd.model.Decoding;
 import org.mapd.model.MapperConfig;
 
 class EvaluateTest {
@@ -115,6 +117,21 @@ class EvaluateTest {
       assertArrayEquals(new double[] {0.05, 0.04, 0.03, 0.03, 0.03, 0.03, 0.02}, lrs.get(AttentionMapper.key(5)), 1e-7);
       assertThrows(IllegalArgumentException.class, () -> Evaluate.loadMapper(dir.resolve("nowhere"), mc, m, 0, eval, theta, lrs));
     }
+  }
+
+  @Test
+  void decodingAsTheScriptGeneratesUnderEachFidelity() {
+    EvalConfig eval = new EvalConfig(6, 1.0, 100, 0, 2);
+    int[] ends = {151645, 151643};
+    Decoding authors = Evaluate.decoding(eval, Fidelity.AUTHORS, ends);
+    Decoding intended = Evaluate.decoding(eval, Fidelity.INTENDED, ends);
+    for (Decoding d : List.of(authors, intended)) {
+      assertEquals(100, d.maxNewTokens());
+      assertEquals(1, d.minNewTokens(), "min_new_tokens=1");
+      assertArrayEquals(ends, d.endIds(), "stops at <|im_end|> and <|endoftext|>");
+    }
+    assertEquals(1.05, authors.repetitionPenalty(), "Qwen2.5-Instruct's generation_config.json");
+    assertEquals(1.0, intended.repetitionPenalty());
   }
 
   static List<Sample> readSamples(Path out) throws Exception {

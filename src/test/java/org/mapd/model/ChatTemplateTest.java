@@ -47,8 +47,9 @@ class ChatTemplateTest {
 
   @Test
   void conversationMasksEverythingButTheAssistant() {
-    ChatTemplate t = new ChatTemplate(tok, false);
-    TokenizedExample ex = t.conversation(List.of(new Turn("human", "what colour is it?\n<image>"), new Turn("gpt", "red")), 100);
+    ChatTemplate t = new ChatTemplate(tok, false, 8);
+    TokenizedExample ex = t.conversation(List.of(new Turn("human", ChatTemplate.imageFirst("what colour is it?\n<image>")),
+        new Turn("gpt", "red")), 100);
     String system = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n";
     int[] head = tok.encode(system + "<|im_start|>user\n");
     int[] expectedIds = concat(head, new int[] {Llava.IMAGE_TOKEN}, tok.encode("\nwhat colour is it?<|im_end|>\n"),
@@ -63,7 +64,7 @@ class ChatTemplateTest {
 
   @Test
   void authorsUnmaskNewlinesAndChatTokensEverywhere() {
-    ChatTemplate t = new ChatTemplate(tok, true);
+    ChatTemplate t = new ChatTemplate(tok, true, 8);
     TokenizedExample ex = t.conversation(List.of(new Turn("human", "<image>\nwhat"), new Turn("gpt", "red")), 100);
     for (int i = 0; i < ex.ids().length; i++) {
       int id = ex.ids()[i];
@@ -75,8 +76,49 @@ class ChatTemplateTest {
   }
 
   @Test
+  void ictTemplateUnmasksOnlyNewlinesUnderAuthors() {
+    List<Turn> turns = List.of(new Turn("human", "<image>\nwhat"), new Turn("gpt", "red"));
+    TokenizedExample authors = new ChatTemplate(tok, true, 8).inContext().conversation(turns, 100);
+    TokenizedExample intended = new ChatTemplate(tok, false, 8).inContext().conversation(turns, 100);
+    int assistant = authors.ids().length - 6; // <|im_start|> assistant \n red <|im_end|> \n
+    for (int i = 0; i < authors.ids().length; i++) {
+      int id = authors.ids()[i];
+      int expected = i >= assistant || id == 3 ? id : Llava.IGNORE; // "\n" everywhere, im_start/im_end only in the answer
+      assertEquals(expected, authors.labels()[i], "authors label " + i);
+      assertEquals(i >= assistant ? id : Llava.IGNORE, intended.labels()[i], "intended label " + i);
+    }
+  }
+
+  @Test
+  void imageFirstIsLlava15PreprocessMultimodal() {
+    assertEquals("<image>\nwhat is it?", ChatTemplate.imageFirst("what is it?\n<image>"));
+    assertEquals("<image>\nwhat is it?", ChatTemplate.imageFirst("<image> what is it? "), "rest stripped");
+    assertEquals("<image>\nQ", ChatTemplate.imageFirst("<image>\n  Q\n"), "also when the image is already first");
+    assertEquals("<image>\na  b", ChatTemplate.imageFirst("a <image> b<image>"), "placeholders collapse to one");
+    assertEquals("<image>", ChatTemplate.imageFirst(" <image> "));
+    assertEquals(" no image ", ChatTemplate.imageFirst(" no image "));
+  }
+
+  @Test
+  void sequencesAreCutAfterImageExpansion() {
+    ChatTemplate t = new ChatTemplate(tok, false, 8);
+    List<Turn> turns = List.of(new Turn("human", "<image>\nwhat"), new Turn("gpt", "red"));
+    TokenizedExample whole = t.conversation(turns, 1000);
+    int spliced = whole.splicedLength(8);
+    assertEquals(whole.ids().length + 7, spliced);
+    assertArrayEquals(whole.ids(), t.conversation(turns, spliced).ids(), "exactly maxLen after expansion is kept whole");
+    TokenizedExample cut = t.conversation(turns, spliced - 1);
+    assertEquals(whole.ids().length - 1, cut.ids().length, "one token over maxLen after expansion");
+    assertTrue(cut.splicedLength(8) <= spliced - 1);
+    int beforeImage = java.util.Arrays.stream(whole.ids()).boxed().toList().indexOf(Llava.IMAGE_TOKEN);
+    TokenizedExample noImage = t.conversation(turns, beforeImage + 7); // the image's 8 soft tokens do not fit
+    assertEquals(beforeImage, noImage.ids().length, "an image that does not fit whole is dropped with what follows");
+    assertEquals(0, noImage.images());
+  }
+
+  @Test
   void plainPromptPaddingAndTruncation() {
-    ChatTemplate t = new ChatTemplate(tok, true);
+    ChatTemplate t = new ChatTemplate(tok, true, 1);
     TokenizedExample plain = t.plain("a red cat", 100);
     assertArrayEquals(new int[] {Llava.IMAGE_TOKEN, tok.id("a"), tok.id("red"), tok.id("cat"), 3}, plain.ids());
     assertArrayEquals(new int[] {Llava.IGNORE, tok.id("a"), tok.id("red"), tok.id("cat"), 3}, plain.labels());
@@ -84,7 +126,7 @@ class ChatTemplateTest {
     int[] tail = tok.encode("<|im_start|>assistant\n");
     assertArrayEquals(tail, java.util.Arrays.copyOfRange(prompt, prompt.length - tail.length, prompt.length));
     assertEquals(1, Llava.countImages(prompt));
-    assertEquals(2, t.stopId());
+    assertArrayEquals(new int[] {2, 0}, t.endIds());
     assertEquals(0, t.padId(true));
     assertEquals(tok.id("<|endoftext|>"), t.padId(false));
     TokenizedExample cut = t.conversation(List.of(new Turn("human", "what <image>"), new Turn("gpt", "red")), 5);

@@ -165,7 +165,7 @@ class LlavaTest {
   void cachedGreedyEqualsUncachedGreedy() {
     int[] prompt = {3, 4, I, 9, 10, 11};
     NDArray feats = features(1, 3);
-    int[] cached = llava.generate(decoderW, mapperVars, List.of(prompt), feats, 6, 511).get(0);
+    int[] cached = llava.generate(decoderW, mapperVars, List.of(prompt), feats, new Decoding(6, 0, new int[] {511}, 1.0)).get(0);
     assertEquals(6, cached.length);
     // Uncached: re-run the whole prefix for every new token.
     List<Integer> grown = new ArrayList<>();
@@ -173,12 +173,14 @@ class LlavaTest {
     int[] uncached = new int[6];
     for (int k = 0; k < 6; k++) {
       int[] ids = grown.stream().mapToInt(Integer::intValue).toArray();
-      uncached[k] = llava.generate(decoderW, mapperVars, List.of(ids), feats, 1, 511).get(0)[0];
+      uncached[k] = llava.generate(decoderW, mapperVars, List.of(ids), feats, new Decoding(1, 0, new int[] {511}, 1.0)).get(0)[0];
       grown.add(uncached[k]);
     }
     assertArrayEquals(uncached, cached);
-    // Stopping: the stop token is not returned.
-    assertEquals(0, llava.generate(decoderW, mapperVars, List.of(prompt), feats, 6, cached[0]).get(0).length);
+    // Stopping: the end token is not returned, and min_new_tokens=1 keeps it from ending at the first step.
+    assertEquals(0, llava.generate(decoderW, mapperVars, List.of(prompt), feats, new Decoding(6, 0, new int[] {cached[0]}, 1.0)).get(0).length);
+    int[] forced = llava.generate(decoderW, mapperVars, List.of(prompt), feats, new Decoding(6, 1, new int[] {cached[0]}, 1.0)).get(0);
+    assertTrue(forced.length >= 1 && forced[0] != cached[0], java.util.Arrays.toString(forced));
   }
 
   @Test

@@ -72,9 +72,9 @@ class LoadedModelTest {
         NDArray pixels = m.create(ImageProcessor.process(new int[32][32][3], 32, false), new Shape(1, 3, 32, 32));
         NDArray feats = model.llava().visionTower().features(model.visionWeights(), pixels);
         assertEquals(new Shape(1, 16, 32), feats.getShape());
-        ChatTemplate t = new ChatTemplate(model.tokenizer(), true);
+        ChatTemplate t = new ChatTemplate(model.tokenizer(), true, mapper.prefixLength());
         int[] answer = model.llava().generate(model.decoderWeights(), AttentionMapper.init(mapper, m, 3),
-            List.of(t.prompt("<image>\nred")), feats, 3, t.stopId()).get(0);
+            List.of(t.prompt("<image>\nred")), feats, new Decoding(3, 1, t.endIds(), 1.0)).get(0);
         assertTrue(answer.length <= 3);
       }
       var e = assertThrows(IllegalArgumentException.class,

@@ -17,6 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.conf.EvalConfig;
+import org.mapd.conf.Fidelity;
 import org.mapd.conf.TrainConfig;
 import org.mapd.conf.Training;
 
@@ -32,7 +33,7 @@ class ManifestsTest {
     s.put("nometatask", cfg(2, 0, 0, 0));
     if (withIct) s.put("ict", cfg(1, 0, 0, 4));
     s.put("modelavg", cfg(1, 0, 0, 0));
-    return new Training(null, cfg(1, 0, 0, 0), s, new EvalConfig(2, 1.0, 4, 0, 2), new org.mapd.conf.MemoryBudget(4, 1, 1, false, null));
+    return new Training(null, cfg(1, 0, 0, 0), s, new EvalConfig(2, 1.0, 4, 0, 2), new org.mapd.conf.MemoryBudget(4, 1, 1, false, null), null);
   }
 
   static final Map<String, Long> SIZES = new LinkedHashMap<>(Map.of());
@@ -53,9 +54,9 @@ class ManifestsTest {
 
   @Test
   void sameSeedSameFilesOtherSeedOtherFiles(@TempDir Path a, @TempDir Path b, @TempDir Path c) throws Exception {
-    Manifests.write(a, SIZES, training(true), 11);
-    Manifests.write(b, SIZES, training(true), 11);
-    Manifests.write(c, SIZES, training(true), 12);
+    Manifests.write(a, SIZES, training(true), 11, Fidelity.AUTHORS);
+    Manifests.write(b, SIZES, training(true), 11, Fidelity.AUTHORS);
+    Manifests.write(c, SIZES, training(true), 12, Fidelity.AUTHORS);
     Map<Path, byte[]> fa = files(a), fb = files(b), fc = files(c);
     assertEquals(fa.keySet(), fb.keySet());
     for (Path p : fa.keySet()) assertTrue(java.util.Arrays.equals(fa.get(p), fb.get(p)), p.toString());
@@ -67,7 +68,7 @@ class ManifestsTest {
 
   @Test
   void metaTasksAreDisjointGroupsToppedUpOnce(@TempDir Path out) {
-    List<String> notes = Manifests.write(out, SIZES, training(true), 5);
+    List<String> notes = Manifests.write(out, SIZES, training(true), 5, Fidelity.AUTHORS);
     assertTrue(notes.stream().anyMatch(n -> n.startsWith("tiny:")), notes.toString());
     for (int e = 0; e < 2; e++) {
       List<Manifests.MetaTask> tasks = Manifests.readTasks(Manifests.tasksFile(out, "mapd", e));
@@ -95,16 +96,20 @@ class ManifestsTest {
 
   @Test
   void ictNoMetaTaskAndModelAvg(@TempDir Path out) {
-    Manifests.write(out, SIZES, training(true), 5);
+    Manifests.write(out, SIZES, training(true), 5, Fidelity.INTENDED);
     List<Manifests.IctSample> ict = Manifests.readIct(Manifests.tasksFile(out, "ict", 0));
-    assertEquals(45 + 21, ict.size(), "every example is a query once; tiny (3 <= 4) has none");
-    Map<String, Set<Integer>> queries = new HashMap<>();
+    assertEquals(9 + 5, ict.size(), "disjoint groups of 5: gqa 45 = 9 groups, vg 21 = 4 + one topped up; tiny (3 < 5) none");
+    Map<String, List<Integer>> used = new HashMap<>();
     for (Manifests.IctSample s : ict) {
       assertEquals(4, s.context().size());
-      assertEquals(4, new HashSet<>(s.context()).size());
-      assertFalse(s.context().contains(s.query()));
-      assertTrue(queries.computeIfAbsent(s.dataset(), k -> new HashSet<>()).add(s.query()));
+      Set<Integer> group = new HashSet<>(s.context());
+      assertTrue(group.add(s.query()), "the query is not in its context");
+      assertEquals(5, group.size());
+      used.computeIfAbsent(s.dataset(), k -> new ArrayList<>()).addAll(group);
     }
+    assertEquals(45, new HashSet<>(used.get("gqa")).size());
+    assertEquals(45, used.get("gqa").size(), "every gqa example exactly once");
+    assertEquals(21, new HashSet<>(used.get("vg")).size());
     for (int e = 0; e < 2; e++) {
       List<Manifests.Example> mix = Manifests.readExamples(Manifests.tasksFile(out, "nometatask", e));
       assertEquals(69, mix.size());
@@ -115,9 +120,45 @@ class ManifestsTest {
     assertEquals(45, Manifests.readExamples(Manifests.modelAvgFile(out, "gqa", 0)).size());
   }
 
+  /** How often each example of the samples' dataset was used. */
+  private static Map<Integer, Integer> uses(List<Manifests.IctSample> samples) {
+    Map<Integer, Integer> n = new HashMap<>();
+    for (Manifests.IctSample s : samples) {
+      for (int i : s.context()) n.merge(i, 1, Integer::sum);
+      n.merge(s.query(), 1, Integer::sum);
+    }
+    return n;
+  }
+
+  @Test
+  void ictGroupsAsTheAuthorsDrawThemAndAsIntended() {
+    List<String> notes = new ArrayList<>();
+    // 400 = 2 draws of 30 groups of 5 + 100 left: topped up to a third draw of 150, which the authors' loop
+    // draws twice because it counts only the 50 top-ups towards the 400
+    List<Manifests.IctSample> authors = Manifests.ict(Map.of("d", 400L), 4, true, new java.util.Random(1), notes);
+    assertEquals(120, authors.size());
+    Map<Integer, Integer> a = uses(authors);
+    assertEquals(400, a.size());
+    assertEquals(600, a.values().stream().mapToInt(Integer::intValue).sum(),
+        "120 * 5 uses: the 100 left over twice, their 50 top-ups three times, the other 250 once");
+    assertEquals(100, a.values().stream().filter(v -> v == 2).count());
+    assertEquals(50, a.values().stream().filter(v -> v == 3).count());
+    List<Manifests.IctSample> intended = Manifests.ict(Map.of("d", 400L), 4, false, new java.util.Random(1), notes);
+    assertEquals(80, intended.size());
+    assertTrue(uses(intended).values().stream().allMatch(v -> v == 1), "every example exactly once");
+    // 350 = 2 draws + 50 left, not more than half of the third draw: it comes once
+    assertEquals(90, Manifests.ict(Map.of("d", 350L), 4, true, new java.util.Random(1), notes).size());
+    assertEquals(70, Manifests.ict(Map.of("d", 350L), 4, false, new java.util.Random(1), notes).size());
+    // below 30 groups (the authors' code fails there) a group at a time: 103 = 20 groups + 3 topped up to a
+    // group, which the authors' loop would draw twice
+    assertEquals(22, Manifests.ict(Map.of("d", 103L), 4, true, new java.util.Random(1), notes).size());
+    assertEquals(21, Manifests.ict(Map.of("d", 103L), 4, false, new java.util.Random(1), notes).size());
+    assertTrue(notes.isEmpty(), notes.toString());
+  }
+
   @Test
   void absentStrategiesAreSkipped(@TempDir Path out) {
-    Manifests.write(out, SIZES, training(false), 5);
+    Manifests.write(out, SIZES, training(false), 5, Fidelity.AUTHORS);
     assertFalse(Files.exists(out.resolve("tasks/ict")));
     assertTrue(Files.exists(Manifests.tasksFile(out, "mapd", 1)));
     assertFalse(Files.exists(Manifests.tasksFile(out, "mapd", 2)));

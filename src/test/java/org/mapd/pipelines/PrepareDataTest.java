@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
+import org.mapd.conf.Fidelity;
 import org.mapd.data.LlavaRecord;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,7 @@ class PrepareDataTest {
   }
 
   static PrepareData.Options options(String runner) {
-    return new PrepareData.Options(runner, "[local]", false, 7, ManifestsTest.training(true), true);
+    return new PrepareData.Options(runner, "[local]", false, 7, ManifestsTest.training(true), Fidelity.AUTHORS, true);
   }
 
   static Map<String, Long> expectedDatasets(boolean okvqa) {
@@ -151,6 +152,9 @@ class PrepareDataTest {
     assertEquals(1, direct.pretrainRejected());
     assertEquals(Map.of("clevr", 2L), direct.vlIcl());
     assertTrue(direct.notes().stream().anyMatch(n -> n.contains("vqav2_okvqa")), direct.notes().toString());
+    assertEquals("10 finetuning datasets (the paper has 15): vqav2_okvqa holds vqav2 and okvqa as one, because preparation"
+        + " found no OK-VQA question file (OK-VQA/OpenEnded_mscoco_train2014_questions.json)",
+        PrepareSummary.datasetsLine(direct.datasets()), "4 of the 14 are empty in this input");
     Path out = dir.resolve("direct");
     assertEquals(direct, Json.read(out.resolve("summary.json"), PrepareSummary.class));
   }
@@ -217,6 +221,7 @@ class PrepareDataTest {
     assertEquals("000000000015", DatasetFile.read(out, "okvqa").get(0).id());
     assertEquals("000000000014", DatasetFile.read(out, "vqav2").get(0).id());
     assertFalse(Files.exists(DatasetFile.path(out, "vqav2_okvqa")));
+    assertEquals("11 finetuning datasets (the paper has 15)", PrepareSummary.datasetsLine(s.datasets()));
   }
 
   @Test

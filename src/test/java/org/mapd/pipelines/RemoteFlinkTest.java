@@ -31,7 +31,7 @@ class RemoteFlinkTest {
       String master = "localhost:" + cluster.getRestAddress().get().getPort();
       PrepareData.Options o = PrepareDataTest.options("flink");
       PrepareSummary remote = PrepareData.run(data, tmp.resolve("remote"), new PrepareData.Options(
-          "flink", master, o.fullImageCheck(), o.seed(), o.training(), o.directChecks()));
+          "flink", master, o.fullImageCheck(), o.seed(), o.training(), o.fidelity(), o.directChecks()));
       assertEquals(direct.datasets(), remote.datasets());
       assertEquals(direct.rejected(), remote.rejected());
       for (String ds : direct.datasets().keySet()) {

@@ -28,6 +28,16 @@ import org.mapd.conf.Plan;
 import org.mapd.eval.ResultRow;
 
 class ReportTest {
+  /** 14 datasets: vqav2 and okvqa prepared as one. */
+  static final Map<String, Long> DATASETS = new LinkedHashMap<>();
+
+  static {
+    for (String d : List.of("gqa", "ocr_vqa", "basic_qa_geo170k", "textvqa", "vg", "conv", "mavis_math_metagen", "det",
+        "tabmwp_cauldron", "complex_res", "refcoco", "reasoning_qa_geo170k", "vqav2_okvqa", "aokvqa")) {
+      DATASETS.put(d, 10L);
+    }
+  }
+
   @TempDir Path dir;
 
   static Plan plan() {
@@ -53,10 +63,12 @@ class ReportTest {
     seconds.put("PrepareData", 12.5);
     seconds.put("Pretrain", 3725.0);
 
-    Path md = Report.write(plan(), List.of(untrained, mapd), seconds, dir.resolve("out"));
+    Path md = Report.write(plan(), DATASETS, List.of(untrained, mapd), seconds, dir.resolve("out"));
 
     String text = Files.readString(md);
     assertTrue(text.contains("fidelity: **authors**"), text);
+    assertTrue(text.contains("- training data: 14 finetuning datasets (the paper has 15): vqav2_okvqa holds vqav2 and okvqa"
+        + " as one, because preparation found no OK-VQA question file"), text);
     // FT cells: fixed-step then max over steps; average over tasks for shots >= 1 = (0.5+0.7+0.3)/3.
     assertTrue(text.contains("| mapd | 10.0 (max 20.0) | 50.0 (max 60.0) | 70.0 (max 90.0) | – | 30.0 (max 40.0) | – | 50.0 (max 63.3) |"),
         text);
@@ -142,7 +154,7 @@ class ReportTest {
   @Test
   void missingResultsFileIsAnInputError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Report.write(plan(), List.of(dir.resolve("nope.json")), Map.of(), dir.resolve("out")));
+        () -> Report.write(plan(), DATASETS, List.of(dir.resolve("nope.json")), Map.of(), dir.resolve("out")));
     assertTrue(e.getMessage().contains("nope.json"));
   }
 }

@@ -20,28 +20,25 @@ class ConversationsTest {
   }
 
   @Test
-  void onlyTheFirstHumanTurnIsChanged() {
-    LlavaRecord r = new LlavaRecord("1", "a.png", List.of(new Turn("human", "<image>\nQ1\nFormat."), new Turn("gpt", "A1"),
+  void onlyTheFirstHumanTurnLosesItsInstructionAndEveryTurnGetsItsImageFirst() {
+    LlavaRecord r = new LlavaRecord("1", "a.png", List.of(new Turn("human", "Q1 <image>\nx\nFormat."), new Turn("gpt", "A1"),
         new Turn("human", "Q2\nx\nFormat."), new Turn("gpt", "A2")));
     List<Turn> t = Conversations.finetuneTurns("okvqa", r);
-    assertEquals("<image>\nQ1", t.get(0).value());
+    assertEquals("<image>\nQ1 \nx", t.get(0).value()); // remove_ins, then preprocess_multimodal
     assertEquals("Q2\nx\nFormat.", t.get(2).value());
-    assertEquals(new Conversations.QA("Q1", "A1"), Conversations.firstQa("okvqa", r));
+    assertEquals(List.of(new Turn("human", "<image>\nQ1 \nx"), new Turn("gpt", "A1")), Conversations.firstQa("okvqa", r));
   }
 
   @Test
-  void ictTurnText() {
-    List<Turn> t = Conversations.ictTurns(List.of(new Conversations.QA("Q1", "A1"), new Conversations.QA("Q2", "A2")),
-        new Conversations.QA("Q3", "A3"));
-    assertEquals("<image>\nQ1 Answer: A1 \n<image>\nQ2 Answer: A2 \n<image>\nQ3", t.get(0).value());
-    assertEquals(new Turn("gpt", "A3"), t.get(1));
-  }
-
-  @Test
-  void trimCutsLongContextsMore() {
-    List<Conversations.QA> c = List.of(new Conversations.QA("a b c d e f g h", "x"), new Conversations.QA("q", "y"));
-    List<Conversations.QA> t = Conversations.trim(c, 4);
-    assertEquals("a b c d", t.get(0).question()); // 4 * 9/11 -> cut 4 words
-    assertEquals(new Conversations.QA("q", "y"), t.get(1)); // a single word is kept
+  void ictTurnsJoinEveryTurnOfTheContextsAndKeepTheQueryTurns() {
+    List<Turn> c1 = List.of(new Turn("human", "<image>\nQ1"), new Turn("gpt", "A1"));
+    List<Turn> c2 = List.of(new Turn("human", "<image>\nQ2"), new Turn("gpt", "A2"), new Turn("human", "Q2b"),
+        new Turn("gpt", "A2b"));
+    List<Turn> query = List.of(new Turn("human", "<image>\nQ3"), new Turn("gpt", "A3"), new Turn("human", "Q3b"),
+        new Turn("gpt", "A3b"));
+    List<Turn> t = Conversations.ictTurns(List.of(c1, c2), query);
+    assertEquals("<image>\nQ1 Answer: A1 \n<image>\nQ2 Answer: A2 \nQ2b Answer: A2b\n<image>\nQ3", t.get(0).value());
+    assertEquals(query.subList(1, 4), t.subList(1, 4), "every answer of the query conversation stays a turn of its own");
+    assertEquals(4, t.size());
   }
 }

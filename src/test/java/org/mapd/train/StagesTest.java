@@ -325,18 +325,15 @@ class StagesTest {
     return r;
   }
 
-  /** An ICT-style sequence: two in-context examples and a query, three images. */
+  /** An ICT sequence: two in-context examples and a query, three images. */
   private Sequence ictSequence(StageModel stage) {
     Prepared data = new Prepared(prep, base.resolve("test-index"));
-    List<Conversations.QA> context = new ArrayList<>();
-    List<Path> images = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      LlavaRecord r = data.record("basic_qa_geo170k", i);
-      context.add(Conversations.firstQa("basic_qa_geo170k", r));
-      images.add(DatasetFile.imageRoot(prep).resolve(r.image()));
-    }
-    TokenizedExample ex = stage.template.conversation(Conversations.ictTurns(context.subList(0, 2), context.get(2)), 256);
-    return new Sequence(ex, images);
+    List<LlavaRecord> records = new ArrayList<>();
+    for (int i = 0; i < 3; i++) records.add(data.record("basic_qa_geo170k", i));
+    Sequence s = InContext.sample(stage.template.inContext(), "basic_qa_geo170k", records, DatasetFile.imageRoot(prep), 2,
+        stage.mapperConfig.prefixLength(), 256);
+    assertEquals(3, s.images().size());
+    return s;
   }
 
   /** The first {@code n} gqa records as finetuning sequences. */

@@ -146,6 +146,28 @@ class ReproductionWorkflowTest {
   }
 
   @Test
+  void equalAverageWeightsReRunOnlyTheAverage(@TempDir Path conf) throws IOException {
+    WorkflowClient client = start(stages);
+    Plan mini = miniPlan();
+    try (Stream<Path> files = Files.walk(BASE.resolve(mini.conf()))) {
+      for (Path f : files.toList()) {
+        Path to = conf.resolve(BASE.resolve(mini.conf()).relativize(f).toString());
+        if (Files.isDirectory(f)) Files.createDirectories(to);
+        else Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    Plan copy = new Plan(mini.name(), mini.seed(), mini.fidelity(), conf.toString(), mini.models(), mini.data(),
+        List.of(org.mapd.conf.Strategy.MODELAVG), mini.references(), mini.eval());
+    run(client, "records", copy);
+    assertTrue(stages.calls.contains("average [30.0, 10.0]"), stages.calls.toString());
+    Path training = conf.resolve("training.json");
+    Files.writeString(training, Files.readString(training).replace("\"averageWeights\": \"records\"", "\"averageWeights\": \"equal\""));
+    stages.calls.clear();
+    run(client, "equal", copy);
+    assertEquals(List.of("average [1.0, 1.0]", "evaluate modelavg"), stages.calls);
+  }
+
+  @Test
   void replaysItsOwnHistoryAndTheCommittedOne() throws Exception {
     WorkflowClient client = start(stages);
     run(client, RECORDED_ID, miniPlan());

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mapd.model.DecoderConfig;
+import org.mapd.model.Decoding;
 import org.mapd.model.KvCache;
 import org.mapd.model.Llava;
 import org.mapd.model.MapperConfig;
@@ -128,9 +129,9 @@ class Qwen2ParityTest {
     // transformers' smallest top-1/top-2 logit gap over the 8 steps: far above the F32 error, so ties cannot flip.
     float minMargin = get(e, "greedy_margins").min().getFloat();
     assertTrue(minMargin > 100 * F32_TOLERANCE, "fixture margin " + minMargin);
-    // Production path: Llava.generate on a text-only prompt (no image, so no mapper weights are read); stop id -1 never hits.
+    // Production path: Llava.generate on a text-only prompt (no image, so no mapper weights are read); no end id.
     Llava llava = new Llava(new VisionConfig(32, 64, 2, 4, 3, 32, 8, "quick_gelu", 1e-5), m.config(), new MapperConfig(4, 32, 64));
-    List<int[]> produced = llava.generate(m.weights(), Map.of(), List.of(prompt), null, expected.length, -1);
+    List<int[]> produced = llava.generate(m.weights(), Map.of(), List.of(prompt), null, Decoding.greedy(expected.length));
     assertArrayEquals(expected, produced.get(0), fixture + " greedy tokens");
     // Same through the decoder and its cache directly, token by token.
     Qwen2Decoder decoder = new Qwen2Decoder(m.config());

@@ -45,14 +45,14 @@ class QwenTokenizerParityTest {
         assertArrayEquals(new int[] {e.getValue().asInt()}, tokenizer.encode(e.getKey()), e.getKey() + " encodes as one token");
       }
     });
-    ChatTemplate template = new ChatTemplate(tokenizer, false);
-    assertEquals(151645, template.stopId());
+    ChatTemplate template = new ChatTemplate(tokenizer, false, 256);
+    assertArrayEquals(new int[] {151645, 151643}, template.endIds());
     assertEquals(151643, template.padId(false));
   }
 
   @Test
   void inferencePromptsMatch() {
-    ChatTemplate template = new ChatTemplate(tokenizer, false);
+    ChatTemplate template = new ChatTemplate(tokenizer, false, 256);
     for (JsonNode p : cases.get("prompts")) {
       int[] ids = ints(p.get("ids"));
       assertArrayEquals(ids, template.prompt(p.get("user").asText()), p.get("user").asText());
@@ -66,13 +66,14 @@ class QwenTokenizerParityTest {
   void trainingConversationIdsAndLabelsMatch() {
     JsonNode c = cases.get("conversation");
     List<Turn> turns = new ArrayList<>();
-    for (JsonNode t : c.get("turns")) turns.add(new Turn(t.get("from").asText(), t.get("value").asText()));
+    // the record preprocessing (preprocess_multimodal) comes before the template, as in the authors' datasets
+    for (JsonNode t : c.get("turns")) turns.add(new Turn(t.get("from").asText(), ChatTemplate.imageFirst(t.get("value").asText())));
     int[] ids = ints(c.get("ids"));
-    TokenizedExample plain = new ChatTemplate(tokenizer, false).conversation(turns, 4096);
+    TokenizedExample plain = new ChatTemplate(tokenizer, false, 256).conversation(turns, 4096);
     assertArrayEquals(ids, plain.ids());
     assertArrayEquals(ints(c.get("labels")), plain.labels());
     assertEquals(1, plain.images());
-    TokenizedExample unmasked = new ChatTemplate(tokenizer, true).conversation(turns, 4096);
+    TokenizedExample unmasked = new ChatTemplate(tokenizer, true, 256).conversation(turns, 4096);
     assertArrayEquals(ids, unmasked.ids());
     assertArrayEquals(ints(c.get("labels_unmasked")), unmasked.labels());
   }
