@@ -117,10 +117,9 @@ public final class PlanEstimate {
       String stage = "Finetune " + s.json();
       switch (s) {
         case NOMETATASK -> out.add(training(stage, List.of("Pretrain"), mix, c, 1, mixShape, 0, c.maxLen() + p - 1, 1));
-        case ICT -> {
-          long samples = stats.datasets().values().stream().mapToLong(l -> l.records() > c.ictContext() ? l.records() : 0).sum();
-          out.add(training(stage, List.of("Pretrain"), samples, c, 1, Shape.of(stats.ict()), 0, c.maxLen(), c.ictContext() + 1));
-        }
+        case ICT -> // samples per epoch as the preparation's manifest has them (|D| / 11 groups, fidelity's draws)
+            out.add(training(stage, List.of("Pretrain"), stats.ict().records(), c, 1, Shape.of(stats.ict()), 0, c.maxLen(),
+                c.ictContext() + 1));
         case MULTITASK, MAPD -> {
           int k = c.kSupport() + c.kQuery();
           long tasks = stats.datasets().values().stream().mapToLong(l -> l.records() >= k ? (l.records() + k - 1) / k : 0).sum();
