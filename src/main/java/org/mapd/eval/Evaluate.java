@@ -28,7 +28,6 @@ import org.mapd.model.LoadedModel;
 import org.mapd.model.MapperConfig;
 import org.mapd.model.ModelPool;
 import org.mapd.model.Safetensors;
-import org.mapd.model.TokenizedExample;
 import org.mapd.train.FeatureCache;
 import org.mapd.train.InnerLoop;
 import org.mapd.train.MapperGradient;

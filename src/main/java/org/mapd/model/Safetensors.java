@@ -172,14 +172,19 @@ public final class Safetensors {
       scratch.clear();
       FloatBuffer floats = scratch.asFloatBuffer();
       for (int i = 0; i < n; i++) floats.put(decode(e.dtype, bytes, start + i));
-      scratch.limit(n * 4);
-      try (NDArray part = manager.create(scratch.slice().order(ByteOrder.nativeOrder()), new Shape(n), DataType.FLOAT32)) {
-        flat.set(new NDIndex(start + ":" + (start + n)), part); // copies: the scratch is reused next
-      }
+      copyChunk(manager, scratch, n, flat, start);
     }
     NDArray out = flat.reshape(shape);
     flat.close();
     return out;
+  }
+
+  /** Copies {@code n} native-order floats of {@code scratch} into elements start.. of {@code flat} (the scratch is reused next). */
+  static void copyChunk(NDManager manager, ByteBuffer scratch, int n, NDArray flat, long start) {
+    scratch.limit(n * 4);
+    try (NDArray part = manager.create(scratch.slice().order(ByteOrder.nativeOrder()), new Shape(n), DataType.FLOAT32)) {
+      flat.set(new NDIndex(start + ":" + (start + n)), part);
+    }
   }
 
   private static float decode(String dtype, ByteBuffer b, long i) {

@@ -280,10 +280,7 @@ public final class TorchCheckpoint {
           } else {
             for (int i = 0; i < n; i++) floats.put(element(type, span, next(odometer, t.size(), t.stride()) * w));
           }
-          scratch.limit(n * 4);
-          try (NDArray part = manager.create(scratch.slice().order(ByteOrder.nativeOrder()), new Shape(n), DataType.FLOAT32)) {
-            flat.set(new NDIndex(start + ":" + (start + n)), part); // copies: the scratch is reused next
-          }
+          Safetensors.copyChunk(manager, scratch, n, flat, start);
         }
         NDArray out = flat.reshape(shape);
         flat.close();

@@ -86,8 +86,4 @@ record Gradient(double loss, Map<String, NDArray> grads) {
     at.forEach((k, a) -> z.put(k, manager.zeros(a.getShape())));
     return z;
   }
-
-  static NDArray scalar(NDManager manager, double v) {
-    return manager.full(new Shape(), (float) v);
-  }
 }
