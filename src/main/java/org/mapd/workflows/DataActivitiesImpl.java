@@ -56,7 +56,7 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
     Path out = store.work().resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve("report");
     listener.started("Report", out, null);
     try {
-      Path md = Report.write(plan, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
+      Path md = Report.write(plan, resultFiles.stream().map(Path::of).toList(), stageSeconds, Map.of(), out);
       listener.finished("Report", out, false);
       return md.toString();
     } catch (IllegalArgumentException e) {

@@ -72,7 +72,10 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
         .value("eval", plan.eval())
         .value("settings", training.eval())
         .value("vlIcl", prepared.vlIcl())
-        .value("mapper", mapper);
+        .value("mapper", mapper)
+        // Since results format 2, results.json holds each cell's query count, which its interval needs:
+        // outputs written before it are not reused.
+        .value("resultsFormat", 2);
     return StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
         (out, progress) -> stages.evaluate(plan, base, row, mapper == null ? null : Path.of(mapper), resolved(backbones),
             Path.of(prepared.vlIcl()), out, progress));
