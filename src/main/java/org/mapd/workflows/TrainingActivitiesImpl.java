@@ -66,7 +66,7 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
   }
 
   @Override
-  public EvalSummary evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared) {
+  public Evaluation evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared) {
     Training training = plan.training(base);
     StageKey key = backboneKey(new StageKey("evaluate", row), plan, backbones)
         .value("eval", plan.eval())
@@ -76,9 +76,10 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
         // Since results format 2, results.json holds each cell's query count, which its interval needs:
         // outputs written before it are not reused.
         .value("resultsFormat", 2);
-    return StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
+    EvalSummary summary = StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
         (out, progress) -> stages.evaluate(plan, base, row, mapper == null ? null : Path.of(mapper), resolved(backbones),
             Path.of(prepared.vlIcl()), out, progress));
+    return Evaluation.of(summary);
   }
 
   /** What every model stage depends on: seed, fidelity and the model shapes. */
