@@ -218,6 +218,12 @@ class RunControlTest {
     assertFalse(results.get("complete").asBoolean());
     assertEquals("done, incomplete", client.newUntypedWorkflowStub("mini-finish").describe()
         .getTypedSearchAttributes().get(RunAttributes.STAGE));
+    // Its history says so: compare shows it as incomplete, without the mapd row.
+    var history = org.mapd.report.RunHistory.parse(client.fetchHistory("mini-finish").toJson(true), null);
+    assertEquals("incomplete", history.status());
+    assertEquals(List.of("mapd"), List.copyOf(history.failed().keySet()));
+    assertFalse(history.rows().containsKey("mapd"));
+    assertEquals(6, history.rows().size());
     // A closed run takes no more updates.
     assertThrows(io.temporal.client.WorkflowNotFoundException.class,
         () -> client.newWorkflowStub(ReproductionWorkflow.class, "mini-finish").retryStrategy("mapd"));
