@@ -11,9 +11,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
-import org.mapd.conf.Params;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.model.Backbones;
@@ -127,24 +125,12 @@ public final class ReproductionWorkflowImpl implements ReproductionWorkflow {
         .setMemo(Map.of("plan", plan.name(), "strategy", strategy.json()));
     if (readable) {
       options.setTypedSearchAttributes(RunAttributes.child(plan, runId, strategy.json()))
-          .setStaticSummary(strategy.json() + " · " + plan.name() + " seed " + plan.seed() + " · " + plan.fidelity().json())
-          .setStaticDetails(childDetails(plan, strategy.json(), runId, settings));
+          .setStaticSummary(RunLabels.childSummary(plan, strategy.json()))
+          .setStaticDetails(RunLabels.childDetails(plan, strategy.json(), runId, settings));
     }
     StrategyWorkflow child = Workflow.newChildWorkflowStub(StrategyWorkflow.class, options.build());
     status.row(strategy.json(), "running");
     return Async.function(child::run, input);
-  }
-
-  /** The child's static details: where it belongs, and its hyper-parameters that differ from its siblings'. */
-  static String childDetails(Plan plan, String strategy, String runId, Map<String, Map<String, String>> settings) {
-    Set<String> differing = Params.differing(settings.values());
-    Map<String, String> own = settings.getOrDefault(strategy, Map.of());
-    return "Strategy **" + strategy + "** of run `" + runId + "`: plan `" + plan.name() + "`, seed " + plan.seed()
-        + ", fidelity " + plan.fidelity().json() + ".\n\n"
-        + (differing.isEmpty() || own.isEmpty()
-            ? "Its settings (" + plan.conf() + "/training.json) are the same as the other strategies'."
-            : "Its settings that differ from the other strategies' (" + plan.conf() + "/training.json): "
-                + Params.line(own, differing) + ".");
   }
 
   private DataActivities data(String summary) {
