@@ -31,12 +31,12 @@ final class SearchAttributeSetup {
     List<String> lines = new ArrayList<>();
     for (Map.Entry<String, IndexedValueType> a : RunAttributes.ALL.entrySet()) {
       String name = a.getKey();
-      String type = typeName(a.getValue());
+      String type = RunAttributes.typeName(a.getValue());
       IndexedValueType has = existing.map(m -> m.get(name)).orElse(null);
       if (has != null) {
         if (has != a.getValue()) {
           throw new IllegalArgumentException(name + " is registered in namespace " + namespace + " as "
-              + typeName(has) + ", mapd needs " + type + ": remove it or use another namespace");
+              + RunAttributes.typeName(has) + ", mapd needs " + type + ": remove it or use another namespace");
         }
         lines.add(name + " (" + type + "): already registered");
         continue;
@@ -75,19 +75,5 @@ final class SearchAttributeSetup {
       if (code == Status.Code.UNIMPLEMENTED || code == Status.Code.PERMISSION_DENIED) return Optional.empty();
       throw e;
     }
-  }
-
-  /** Keyword, Int, Double: the names `temporal operator search-attribute create --type` takes. */
-  static String typeName(IndexedValueType type) {
-    return switch (type) {
-      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
-      case INDEXED_VALUE_TYPE_INT -> "Int";
-      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
-      case INDEXED_VALUE_TYPE_TEXT -> "Text";
-      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
-      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
-      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
-      default -> type.name();
-    };
   }
 }

@@ -47,6 +47,20 @@ public final class RunAttributes {
     return java.util.Collections.unmodifiableMap(all);
   }
 
+  /** Keyword, Int, Double: the type names of `temporal server start-dev --search-attribute NAME=TYPE`. */
+  public static String typeName(IndexedValueType type) {
+    return switch (type) {
+      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+      case INDEXED_VALUE_TYPE_INT -> "Int";
+      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+      case INDEXED_VALUE_TYPE_TEXT -> "Text";
+      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+      default -> type.name();
+    };
+  }
+
   /** Registers every attribute on an in-process service (the embedded mode and tests). */
   public static void registerIn(TestWorkflowEnvironment env) {
     ALL.forEach(env::registerSearchAttribute);
