@@ -56,15 +56,18 @@ final class Runs {
   }
 
   /**
-   * Starts every run, then waits for each in turn. A run that waits for failed strategies is finished at
-   * once when embedded (nobody can send it an update; rerun the command to retry, finished stages are reused),
-   * and on a server the user is told how to retry or finish it.
+   * Runs each start and waits for it. On a server all start at once (its workers may have many devices);
+   * embedded, one after the other, since one JVM runs one training stage at a time anyway and the console's
+   * stage lines then belong to one run. A run that waits for failed strategies is finished at once when
+   * embedded (nobody can send it an update; rerun the command to retry, finished stages are reused), and on a
+   * server the user is told how to retry or finish it.
    */
   static List<Outcome> run(WorkflowClient client, List<Start> starts, Path work, boolean embedded,
       PrintWriter err) {
-    for (Start s : starts) start(client, s);
+    if (!embedded) for (Start s : starts) start(client, s);
     List<Outcome> outcomes = new ArrayList<>();
     for (Start s : starts) {
+      if (embedded) start(client, s);
       RunResult result = null;
       RuntimeException failure = null;
       try {

@@ -90,7 +90,7 @@ public final class ReproductionWorkflowImpl implements ReproductionWorkflow {
     for (Strategy s : plan.strategies()) running.put(s.json(), start(input.apply(s), runId, settings, readable));
     status.phase("strategies");
     while (!running.isEmpty() || (!status.failed().isEmpty() && !finish)) {
-      if (running.isEmpty()) status.waiting(true);
+      if (running.isEmpty()) status.waiting();
       Workflow.await(() -> running.values().stream().anyMatch(Promise::isCompleted) || !retries.isEmpty()
           || (finish && running.isEmpty()));
       for (var it = running.entrySet().iterator(); it.hasNext(); ) {
@@ -106,7 +106,6 @@ public final class ReproductionWorkflowImpl implements ReproductionWorkflow {
           status.strategyFailed(child.getKey(), Failures.reason(e));
         }
       }
-      if (!retries.isEmpty()) status.waiting(false);
       while (!retries.isEmpty()) {
         Strategy s = Strategy.parse(retries.poll());
         running.put(s.json(), start(input.apply(s), runId, settings, readable));

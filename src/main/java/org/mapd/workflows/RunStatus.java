@@ -121,9 +121,10 @@ final class RunStatus {
     publish();
   }
 
-  void waiting(boolean waiting) {
-    this.waiting = waiting;
-    phase(waiting ? "waiting" : "strategies");
+  /** Every strategy has ended and some failed: the run waits for retryStrategy or finish. */
+  void waiting() {
+    waiting = true;
+    phase("waiting");
   }
 
   RunProgress progress() {
