@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,9 +21,9 @@ import org.mapd.conf.Plan;
 /**
  * A run as its ReproductionWorkflow history tells it: the plan, how the run ended, each evaluated row's
  * numbers and the stage times. Reads the history JSON the SDK writes (and the embedded mode keeps in each run
- * folder), the Web UI downloads, and `temporal workflow show --output json` prints, whose payloads are
- * "shorthand" (the JSON value itself) unless --no-json-shorthand-payloads is given; event types may be
- * spelled EVENT_TYPE_ACTIVITY_TASK_COMPLETED or ActivityTaskCompleted.
+ * folder), the Web UI downloads ("encoded" or "decoded") and `temporal workflow show --output json` prints
+ * (shorthand payloads unless --no-json-shorthand-payloads is given); event types may be spelled
+ * EVENT_TYPE_ACTIVITY_TASK_COMPLETED or ActivityTaskCompleted.
  *
  * @param id the run's workflow id
  * @param status completed, incomplete (finished without failed strategies), failed, running, terminated, ...
@@ -138,22 +139,26 @@ public record RunHistory(String id, Plan plan, String status, Map<String, Scores
     return Instant.parse(event.path("eventTime").asText());
   }
 
-  /** A payload's JSON value: {metadata, data} with base64 data, or the value itself (shorthand). */
+  /**
+   * A payload's JSON value, in any of the three forms: {metadata, data} with base64 metadata and data (the SDK,
+   * the UI's "encoded" download, the CLI with --no-json-shorthand-payloads), {metadata, data} with plain
+   * metadata and the value as data (the UI's "decoded" download), or the value itself (the CLI's shorthand).
+   */
   static JsonNode payload(JsonNode payload) {
-    if (payload.isObject() && payload.has("metadata") && payload.has("data")) {
-      String encoding = new String(Base64.getDecoder().decode(payload.path("metadata").path("encoding").asText()),
-          StandardCharsets.UTF_8);
-      byte[] data = Base64.getDecoder().decode(payload.get("data").asText());
-      if (!encoding.equals("json/plain")) {
-        throw new IllegalArgumentException("a payload is encoded as " + encoding + ", not json/plain (a codec?)");
-      }
-      try {
-        return Json.MAPPER.readTree(data);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("a json/plain payload is not JSON: " + e.getMessage());
-      }
+    if (!(payload.isObject() && payload.has("metadata") && payload.has("data"))) return payload;
+    String raw = payload.path("metadata").path("encoding").asText();
+    boolean decoded = raw.equals("json/plain") || raw.equals("binary/null");
+    String encoding = decoded ? raw : new String(Base64.getDecoder().decode(raw), StandardCharsets.UTF_8);
+    if (encoding.equals("binary/null")) return NullNode.getInstance();
+    if (!encoding.equals("json/plain")) {
+      throw new IllegalArgumentException("a payload is encoded as " + encoding + ", not json/plain (a codec?)");
     }
-    return payload;
+    if (decoded) return payload.get("data");
+    try {
+      return Json.MAPPER.readTree(Base64.getDecoder().decode(payload.get("data").asText()));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("a json/plain payload is not JSON: " + e.getMessage());
+    }
   }
 
   private static <T> T value(JsonNode payload, Class<T> type) {

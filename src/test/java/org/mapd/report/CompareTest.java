@@ -112,6 +112,33 @@ class CompareTest {
   }
 
   @Test
+  void readsTheUisDecodedDownload() throws Exception {
+    String json = Files.readString(HISTORIES.resolve("readable-mini-222.json"));
+    JsonNode tree = Json.MAPPER.readTree(json);
+    uiDecoded(tree);
+    assertTrue(tree.toString().contains("\"encoding\":\"json/plain\""));
+    assertEquals(RunHistory.parse(json, null), RunHistory.parse(tree.toString(), null));
+  }
+
+  /**
+   * The Web UI's "decoded" download (its export-history utility): every payload keeps {metadata, data}, with
+   * the metadata values as plain text and the data as the JSON value.
+   */
+  static void uiDecoded(JsonNode node) throws Exception {
+    if (isPayload(node)) {
+      ObjectNode metadata = (ObjectNode) node.get("metadata");
+      for (Iterator<Map.Entry<String, JsonNode>> it = metadata.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        f.setValue(Json.MAPPER.getNodeFactory().textNode(
+            new String(Base64.getDecoder().decode(f.getValue().asText()), StandardCharsets.UTF_8)));
+      }
+      ((ObjectNode) node).set("data", decode(node));
+      return;
+    }
+    for (JsonNode child : node) uiDecoded(child);
+  }
+
+  @Test
   void aHistoryFromBeforeTheNumbersHasThePlanButNoRows() throws Exception {
     RunHistory old = history("reproduction-mini");
     assertEquals("mini-recorded", old.id());
