@@ -292,7 +292,7 @@ public final class Compare {
   }
 
   private static String points(double fraction) {
-    return String.format(Locale.ROOT, "%.1f", 100 * fraction);
+    return Interval.percent(fraction);
   }
 
   /** Mean over runs of the per-shot average over tasks; bars over runs (two or more), else over queries. */

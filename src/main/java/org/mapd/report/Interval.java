@@ -10,8 +10,13 @@ public record Interval(double lo, double hi) {
     return lo > 0 || hi < 0;
   }
 
-  /** In percent points, one decimal: {@code [12.3, 45.6]}. */
+  /** In percent, one decimal: {@code [12.3, 45.6]}. */
   public String percent() {
-    return String.format(Locale.ROOT, "[%.1f, %.1f]", 100 * lo, 100 * hi);
+    return "[" + percent(lo) + ", " + percent(hi) + "]";
+  }
+
+  /** A fraction in percent with one decimal; a rounding residue below zero prints as 0.0, not -0.0. */
+  public static String percent(double fraction) {
+    return String.format(Locale.ROOT, "%.1f", Math.round(1000 * fraction) / 10.0 + 0.0);
   }
 }

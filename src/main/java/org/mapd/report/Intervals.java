@@ -37,7 +37,10 @@ public final class Intervals {
     return new Interval(Math.max(0, center - half), Math.min(1, center + half));
   }
 
-  /** MOVER interval of the mean of independent estimates; null if any interval is unknown. */
+  /**
+   * MOVER interval of the mean of independent proportions, clipped to [0, 1] (a limit on 0 % can come out a
+   * rounding residue below it); null if any interval is unknown.
+   */
   public static Interval mean(List<Double> estimates, List<Interval> intervals) {
     if (estimates.isEmpty() || intervals.stream().anyMatch(java.util.Objects::isNull)) return null;
     int m = estimates.size();
@@ -50,7 +53,7 @@ public final class Intervals {
       below += square((e - intervals.get(i).lo()) / m);
       above += square((intervals.get(i).hi() - e) / m);
     }
-    return new Interval(mean - Math.sqrt(below), mean + Math.sqrt(above));
+    return new Interval(Math.max(0, mean - Math.sqrt(below)), Math.min(1, mean + Math.sqrt(above)));
   }
 
   /** MOVER interval of {@code a - b} for independent a and b (Newcombe's when both are Wilson intervals). */

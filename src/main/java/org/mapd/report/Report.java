@@ -195,8 +195,8 @@ public final class Report {
   }
 
   private static String cell(double accuracy, Interval ci95, double max, boolean ft) {
-    String text = String.format(Locale.ROOT, "%.1f", 100 * accuracy) + (ci95 == null ? "" : " " + ci95.percent());
-    return ft ? text + " (max " + String.format(Locale.ROOT, "%.1f", 100 * max) + ")" : text;
+    String text = Interval.percent(accuracy) + (ci95 == null ? "" : " " + ci95.percent());
+    return ft ? text + " (max " + Interval.percent(max) + ")" : text;
   }
 
   private static List<String> rowNames(List<ResultRow> rows) {

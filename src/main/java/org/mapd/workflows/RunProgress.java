@@ -1,8 +1,8 @@
 package org.mapd.workflows;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import org.mapd.report.Interval;
 import org.mapd.report.Report;
 import org.mapd.report.Scores;
 
@@ -57,7 +57,7 @@ public record RunProgress(String workflow, String plan, long seed, String fideli
 
   private static String average(Scores.Average a) {
     if (a == null) return "";
-    String value = String.format(Locale.ROOT, "%.1f", 100 * a.accuracy());
+    String value = Interval.percent(a.accuracy());
     return a.ci95() == null ? value : value + " " + a.ci95().percent();
   }
 }

@@ -57,6 +57,16 @@ class IntervalsTest {
   }
 
   @Test
+  void aZeroCellsAverageStaysAtZeroAndPrintsWithoutASign() {
+    Interval zero = Intervals.wilson(0, 24);
+    Interval mean = Intervals.mean(List.of(0.0, 0.0, 0.0), List.of(zero, zero, zero));
+    assertEquals(0.0, mean.lo());
+    assertEquals("[0.0, 8.0]", mean.percent());
+    assertEquals("0.0", Interval.percent(-1e-17));
+    assertEquals("-3.2", Interval.percent(-0.0316));
+  }
+
+  @Test
   void intervalIsAJsonPair() throws Exception {
     String json = Json.MAPPER.writeValueAsString(new Interval(0.25, 0.5));
     assertEquals("[0.25,0.5]", json.replaceAll("\\s", ""));
