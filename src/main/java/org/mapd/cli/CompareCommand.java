@@ -77,7 +77,9 @@ final class CompareCommand implements Callable<Integer> {
    */
   static RunHistory read(Path path) {
     Path file = Files.isDirectory(path) ? path.resolve(RunHistory.FILE) : path;
-    if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + ": no " + RunHistory.FILE + " in this folder");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(path + ": no " + RunHistory.FILE + " in this folder");
+    }
     String name = file.getFileName().toString();
     String id = name.equals(RunHistory.FILE) ? file.toAbsolutePath().getParent().getFileName().toString()
         : name.replaceFirst("\\.json$", "");

@@ -43,7 +43,8 @@ final class Connection {
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "Client certificate for mutual TLS (with --tls-key).")
   Path cert;
 
-  @Option(names = "--tls-key", paramLabel = "PEM", description = "Client private key, PKCS#8, for mutual TLS (with --tls-cert).")
+  @Option(names = "--tls-key", paramLabel = "PEM",
+      description = "Client private key, PKCS#8, for mutual TLS (with --tls-cert).")
   Path key;
 
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificate(s) to trust instead of the system's.")

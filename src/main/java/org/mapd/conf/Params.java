@@ -26,7 +26,8 @@ public final class Params {
 
   private static void flatten(String key, JsonNode node, Map<String, String> out) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> flatten(key.isEmpty() ? e.getKey() : key + "." + e.getKey(), e.getValue(), out));
+      node.fields().forEachRemaining(e ->
+          flatten(key.isEmpty() ? e.getKey() : key + "." + e.getKey(), e.getValue(), out));
     } else if (node.isArray() && node.size() > 0 && !node.get(0).isValueNode()) {
       for (int i = 0; i < node.size(); i++) flatten(key + "[" + i + "]", node.get(i), out);
     } else {

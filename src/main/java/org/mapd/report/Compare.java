@@ -223,7 +223,8 @@ public final class Compare {
       md.append("None: every run has the same plan.\n");
     } else {
       header(md, "parameter", r.runs(), "");
-      r.parameters().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(String.join(" | ", v)).append(" |\n"));
+      r.parameters().forEach((k, v) ->
+          md.append("| ").append(k).append(" | ").append(String.join(" | ", v)).append(" |\n"));
     }
     md.append("\n## Averages over tasks, shots >= ").append(Scores.AVERAGE_FROM_SHOTS).append("\n\n");
     md.append("Fixed-step accuracy in %; the mean over runs with its 95% interval over runs (seeds) and over "

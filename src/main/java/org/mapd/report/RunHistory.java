@@ -54,7 +54,9 @@ public record RunHistory(String id, Plan plan, String status, Map<String, Scores
     }
     JsonNode events = root.isArray() ? root : root.path("events");
     if (!events.isArray() && root.has("history")) events = root.path("history").path("events");
-    if (!events.isArray() || events.isEmpty()) throw new IllegalArgumentException("no \"events\" array: not a workflow history");
+    if (!events.isArray() || events.isEmpty()) {
+      throw new IllegalArgumentException("no \"events\" array: not a workflow history");
+    }
 
     JsonNode started = attributes(events.get(0));
     if (!type(events.get(0)).equals("WORKFLOW_EXECUTION_STARTED")

@@ -45,7 +45,8 @@ public record RunProgress(String workflow, String plan, long seed, String fideli
     }
     if (!failed.isEmpty()) {
       md.append("\nFailed:\n");
-      failed.forEach((name, why) -> md.append("- ").append(name).append(": ").append(why.replace('\n', ' ')).append('\n'));
+      failed.forEach((name, why) ->
+          md.append("- ").append(name).append(": ").append(why.replace('\n', ' ')).append('\n'));
     }
     if (waiting && !failed.isEmpty()) {
       md.append("\n**Waiting.** Fix the cause, then send the update `retryStrategy` with a failed strategy's name "

@@ -50,7 +50,8 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
       mapper = status.run(stage, () -> gpu(stage).averageParameters(dirs, w));
     } else {
       String stage = "Finetune " + name;
-      mapper = status.run(stage, () -> gpu(stage).finetune(plan, in.strategy(), null, in.prepared(), in.backbones(), init));
+      mapper = status.run(stage,
+          () -> gpu(stage).finetune(plan, in.strategy(), null, in.prepared(), in.backbones(), init));
     }
     String dir = mapper.dir();
     String stage = "Evaluate " + name;

@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.workflows.FakeStages;
-import org.mapd.workflows.Stages;
 
 class MainTest extends CommandTest {
   @TempDir Path dir;
