@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
     description = "Durable reproduction of MAPD (Meta-Adaptive Prompt Distillation): Temporal workflows over "
         + "Beam data preparation and DJL training.",
     subcommands = {
-        ReproduceCommand.class, DataCommand.class, TrainCommand.class, EvalCommand.class, WorkerCommand.class,
-        ModelCommand.class, TokenizeCommand.class, BenchCommand.class, RehearseCommand.class, PlanCommand.class,
-        CommandLine.HelpCommand.class})
+        ReproduceCommand.class, ResumeCommand.class, CompareCommand.class, DataCommand.class, TrainCommand.class,
+        EvalCommand.class, WorkerCommand.class, TemporalCommand.class, ModelCommand.class, TokenizeCommand.class,
+        BenchCommand.class, RehearseCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_INPUT = 2;
@@ -43,9 +43,9 @@ public final class Main {
     CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
-        return type == ReproduceCommand.class
-            ? type.cast(new ReproduceCommand(stages))
-            : CommandLine.defaultFactory().create(type);
+        if (type == ReproduceCommand.class) return type.cast(new ReproduceCommand(stages));
+        if (type == ResumeCommand.class) return type.cast(new ResumeCommand(stages));
+        return CommandLine.defaultFactory().create(type);
       }
     };
     return new CommandLine(new Main(), factory)

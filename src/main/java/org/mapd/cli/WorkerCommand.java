@@ -1,9 +1,5 @@
 package org.mapd.cli;
 
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -27,12 +23,7 @@ import picocli.CommandLine.Option;
 final class WorkerCommand implements Callable<Integer> {
   @Mixin Common common;
 
-  @Option(names = "--temporal", required = true, paramLabel = "HOST:PORT",
-      description = "Temporal server gRPC address, e.g. localhost:7233.")
-  String temporal;
-
-  @Option(names = "--namespace", defaultValue = "default", paramLabel = "NS", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
-  String namespace;
+  @Mixin Connection connection;
 
   @Option(names = "--queue", required = true, split = ",", paramLabel = "QUEUE",
       description = "Task queue(s) to serve: mapd-cpu, mapd-gpu (repeat or comma-separate for both).")
@@ -49,21 +40,38 @@ final class WorkerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("unknown task queue '" + q + "' (known: " + Workers.CPU + ", " + Workers.GPU + ")");
       }
     }
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(temporal).build());
-    WorkflowClient client = WorkflowClient.newInstance(service,
-        WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    connection.require("worker");
+    requireSearchAttributes(connection);
+    Connection.Connected server = connection.open();
+    WorkerFactory factory = WorkerFactory.newInstance(server.client());
     Workers.create(factory::newWorker, new LinkedHashSet<>(queues), Stages.REAL, Common.base(), work,
         ConsoleProgress.onStderr());
     factory.start();
-    System.err.println("worker polling " + queues + " on " + temporal + " (namespace " + namespace + "), work "
-        + work.toAbsolutePath());
+    System.err.println("worker polling " + queues + " on " + connection.address + " (namespace "
+        + connection.namespace + "), work " + work.toAbsolutePath());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       factory.shutdown();
-      service.shutdown();
+      server.close();
     }));
     Thread.currentThread().join();
     return 0;
+  }
+
+  /**
+   * Refuses to start workers on a namespace without mapd's search attributes: its workflows would fail every
+   * workflow task. Servers that cannot list them (the SDK's test server) are not checked.
+   */
+  static void requireSearchAttributes(Connection connection) {
+    var operator = connection.operator();
+    try {
+      List<String> missing = SearchAttributeSetup.missing(operator, connection.namespace);
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException("namespace " + connection.namespace + " lacks the search attributes "
+            + String.join(", ", missing) + ": run `./mapd temporal setup --temporal " + connection.address
+            + " --namespace " + connection.namespace + "` once");
+      }
+    } finally {
+      operator.shutdown();
+    }
   }
 }

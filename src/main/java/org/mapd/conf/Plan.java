@@ -108,6 +108,11 @@ public record Plan(
     if (!ok) throw new IllegalArgumentException("plan: " + message);
   }
 
+  /** The same plan with another seed: `mapd reproduce --seeds` runs one plan over several. */
+  public Plan withSeed(long newSeed) {
+    return new Plan(name, newSeed, fidelity, conf, models, data, strategies, references, eval);
+  }
+
   public static Plan load(Path file) {
     return Json.read(file, Plan.class);
   }

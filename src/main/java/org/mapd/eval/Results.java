@@ -44,6 +44,6 @@ public final class Results {
     }
     double best = 0;
     for (double c : perStep) best = Math.max(best, c);
-    return new ResultRow(strategy, task, mode, shots, atEnd / cell.size(), best / cell.size());
+    return new ResultRow(strategy, task, mode, shots, cell.size(), atEnd / cell.size(), best / cell.size());
   }
 }

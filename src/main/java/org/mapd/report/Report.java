@@ -1,14 +1,6 @@
 package org.mapd.report;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.Rectangle;
-import java.awt.RenderingHints;
-import java.awt.Shape;
-import java.awt.Stroke;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,20 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.imageio.ImageIO;
-import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.DefaultDrawingSupplier;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 import org.mapd.Json;
 import org.mapd.conf.Fidelity;
 import org.mapd.conf.Plan;
@@ -45,7 +26,9 @@ import org.mapd.pipelines.PrepareSummary;
 
 /**
  * The paper-style comparison: one table per mode (rows = strategy, columns = task x shots), an average
- * over tasks for shots >= 1, a chart of accuracy vs shots per strategy, and the wall time of each stage.
+ * over tasks for shots >= 1, each with its 95% interval over queries ({@link Intervals}), a chart of accuracy
+ * vs shots per strategy with error bars, and the wall time of each stage. A run finished without some
+ * strategies says so at the top.
  */
 public final class Report {
   public static final String MARKDOWN = "report.md";
@@ -63,10 +46,11 @@ public final class Report {
    * @param datasets records per training dataset of the run's prepared data
    * @param resultFiles the results.json of each evaluated row
    * @param stageSeconds wall time per stage, in run order
+   * @param failed strategies the run was finished without -> why they failed (empty: the report is complete)
    * @return report.md
    */
   public static Path write(Plan plan, Map<String, Long> datasets, List<Path> resultFiles, Map<String, Double> stageSeconds,
-      Path outDir) {
+      Map<String, String> failed, Path outDir) {
     List<ResultRow> rows = ordered(plan, read(resultFiles));
     try {
       Files.createDirectories(outDir);
@@ -74,19 +58,23 @@ public final class Report {
       results.put("plan", plan.name());
       results.put("fidelity", plan.fidelity());
       results.put("seed", plan.seed());
+      results.put("complete", failed.isEmpty());
+      results.put("failed", failed);
       results.put("rows", rows);
       results.put("stage_seconds", stageSeconds);
       Json.writeAtomic(outDir.resolve(RESULTS), results);
-      writeChart(rows, outDir.resolve(CHART));
+      Map<String, Scores> scores = scores(rows);
+      Charts.writePng(modes(rows).stream().map(m -> chart(scores, m)).toList(), outDir.resolve(CHART));
       Path md = outDir.resolve(MARKDOWN);
-      Json.writeAtomic(md, markdown(plan, datasets, rows, stageSeconds).getBytes(StandardCharsets.UTF_8));
+      Json.writeAtomic(md, markdown(plan, datasets, rows, stageSeconds, failed).getBytes(StandardCharsets.UTF_8));
       return md;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report into " + outDir, e);
     }
   }
 
-  static List<ResultRow> read(List<Path> files) {
+  /** The rows of results.json files (an unreadable or missing file is an input error naming it). */
+  public static List<ResultRow> read(List<Path> files) {
     List<ResultRow> rows = new ArrayList<>();
     for (Path f : files) {
       if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": results file does not exist");
@@ -113,37 +101,61 @@ public final class Report {
     return out;
   }
 
-  static String markdown(Plan plan, Map<String, Long> datasets, List<ResultRow> rows, Map<String, Double> stageSeconds) {
+  /** Row name -> its scores, in row order. */
+  static Map<String, Scores> scores(List<ResultRow> rows) {
+    Map<String, Scores> scores = new LinkedHashMap<>();
+    for (String name : rowNames(rows)) {
+      scores.put(name, Scores.of(rows.stream().filter(r -> r.strategy().equals(name)).toList()));
+    }
+    return scores;
+  }
+
+  static String markdown(Plan plan, Map<String, Long> datasets, List<ResultRow> rows, Map<String, Double> stageSeconds,
+      Map<String, String> failed) {
     StringBuilder md = new StringBuilder();
     md.append("# MAPD reproduction: ").append(plan.name()).append("\n\n");
+    if (!failed.isEmpty()) {
+      md.append("> **Incomplete.** The run was finished without these strategies, which failed; their rows are "
+          + "missing below, every other number is complete.\n");
+      failed.forEach((s, why) -> md.append(">\n> - ").append(s).append(": ").append(why.replace('\n', ' '))
+          .append('\n'));
+      md.append('\n');
+    }
     md.append("- plan: `").append(plan.name()).append("`, seed ").append(plan.seed()).append('\n');
     md.append("- fidelity: **").append(plan.fidelity().json()).append("**: ").append(fidelityText(plan.fidelity()))
         .append('\n');
     md.append("- training data: ").append(PrepareSummary.datasetsLine(datasets)).append('\n');
     md.append("- strategies: ").append(String.join(", ", rowNames(rows))).append("\n\n");
+    Map<String, Scores> scores = scores(rows);
     for (String mode : modes(rows)) {
       boolean ft = mode.equals("ft");
       md.append("## ").append(ft ? "FT (finetuned on the support set)" : "ICL (support set in the prompt)")
           .append("\n\n");
+      md.append("Accuracy in %, then its 95% interval over the cell's queries (Wilson; for the average, MOVER "
+          + "over the cells).");
       md.append(ft
-          ? "Accuracy in %. Each cell: accuracy after the last adaptation step, then `max` = the best over all"
-              + " steps (the authors' \"Max. Accuracy Score\", an oracle choice of step).\n\n"
-          : "Accuracy in %.\n\n");
-      table(md, plan, rows, mode, ft);
+          ? " Then `max` = the best over all adaptation steps (the authors' \"Max. Accuracy Score\", an oracle "
+              + "choice of step); the other figures are after the last step.\n\n"
+          : "\n\n");
+      table(md, plan, scores, mode, ft);
     }
     md.append("![accuracy vs shots](").append(CHART).append(")\n\n");
-    md.append("Average over tasks of the fixed-step accuracy, per strategy; left ICL, right FT.\n\n");
+    md.append("Average over tasks of the fixed-step accuracy, per strategy, with its 95% interval over queries; "
+        + "left ICL, right FT. Intervals that overlap do not show a difference.\n\n");
     md.append("## Wall time per stage\n\n");
     md.append("Seconds as the workflow saw them: includes waiting for a free worker slot when stages run in "
         + "parallel, and is near zero for a stage reused from an earlier run.\n\n");
     md.append("| stage | seconds | h:mm:ss |\n|---|---:|---:|\n");
     for (Map.Entry<String, Double> e : stageSeconds.entrySet()) {
-      long s = Math.round(e.getValue());
       md.append("| ").append(e.getKey()).append(" | ").append(String.format(Locale.ROOT, "%.1f", e.getValue()))
-          .append(" | ").append(String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60))
-          .append(" |\n");
+          .append(" | ").append(hms(e.getValue())).append(" |\n");
     }
     return md.toString();
+  }
+
+  public static String hms(double seconds) {
+    long s = Math.round(seconds);
+    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   }
 
   static String fidelityText(Fidelity fidelity) {
@@ -156,43 +168,39 @@ public final class Report {
             + " the paper's.";
   }
 
-  private static void table(StringBuilder md, Plan plan, List<ResultRow> rows, String mode, boolean ft) {
-    List<String> tasks = new ArrayList<>(new LinkedHashSet<>(rows.stream().filter(r -> r.mode().equals(mode))
-        .map(ResultRow::task).toList()));
+  private static void table(StringBuilder md, Plan plan, Map<String, Scores> scores, String mode, boolean ft) {
+    List<Scores.Cell> cells = scores.values().stream().flatMap(s -> s.cells().stream())
+        .filter(c -> c.mode().equals(mode)).toList();
+    List<String> tasks = new ArrayList<>(new LinkedHashSet<>(cells.stream().map(Scores.Cell::task).toList()));
     // The plan's task order; tasks it does not list go last.
     tasks.sort(Comparator.comparingInt(t -> {
       int i = plan.eval().tasks().indexOf(t);
       return i < 0 ? Integer.MAX_VALUE : i;
     }));
-    List<Integer> shots = new ArrayList<>(new TreeSet<>(rows.stream().filter(r -> r.mode().equals(mode))
-        .map(ResultRow::shots).toList()));
+    List<Integer> shots = new ArrayList<>(new TreeSet<>(cells.stream().map(Scores.Cell::shots).toList()));
     md.append("| strategy |");
     for (String t : tasks) for (int s : shots) md.append(' ').append(t).append(' ').append(s).append("-shot |");
-    md.append(" avg, shots >= 1 |\n|---|");
+    md.append(" avg, shots >= ").append(Scores.AVERAGE_FROM_SHOTS).append(" |\n|---|");
     md.append("---:|".repeat(tasks.size() * shots.size() + 1)).append('\n');
-    for (String name : rowNames(rows)) {
-      md.append("| ").append(name).append(" |");
+    for (Map.Entry<String, Scores> row : scores.entrySet()) {
+      if (row.getValue().cells().stream().noneMatch(c -> c.mode().equals(mode))) continue;
+      md.append("| ").append(row.getKey()).append(" |");
       for (String t : tasks) {
         for (int s : shots) {
-          Optional<ResultRow> cell = rows.stream().filter(r -> r.strategy().equals(name) && r.mode().equals(mode)
-              && r.task().equals(t) && r.shots() == s).findFirst();
-          md.append(' ').append(cell.map(r -> cell(r.accuracy(), r.accuracyMaxOverSteps(), ft)).orElse("–"))
+          Optional<Scores.Cell> cell = row.getValue().cell(t, mode, s);
+          md.append(' ').append(cell.map(c -> cell(c.accuracy(), c.ci95(), c.maxOverSteps(), ft)).orElse("–"))
               .append(" |");
         }
       }
-      List<ResultRow> few = rows.stream().filter(r -> r.strategy().equals(name) && r.mode().equals(mode)
-          && r.shots() >= 1).toList();
-      OptionalDouble avg = few.stream().mapToDouble(ResultRow::accuracy).average();
-      OptionalDouble avgMax = few.stream().mapToDouble(ResultRow::accuracyMaxOverSteps).average();
-      md.append(' ').append(avg.isPresent() ? cell(avg.getAsDouble(), avgMax.getAsDouble(), ft) : "–")
-          .append(" |\n");
+      md.append(' ').append(row.getValue().average(mode)
+          .map(a -> cell(a.accuracy(), a.ci95(), a.maxOverSteps(), ft)).orElse("–")).append(" |\n");
     }
     md.append('\n');
   }
 
-  private static String cell(double accuracy, double max, boolean ft) {
-    String fixed = String.format(Locale.ROOT, "%.1f", 100 * accuracy);
-    return ft ? fixed + " (max " + String.format(Locale.ROOT, "%.1f", 100 * max) + ")" : fixed;
+  private static String cell(double accuracy, Interval ci95, double max, boolean ft) {
+    String text = Interval.percent(accuracy) + (ci95 == null ? "" : " " + ci95.percent());
+    return ft ? text + " (max " + Interval.percent(max) + ")" : text;
   }
 
   private static List<String> rowNames(List<ResultRow> rows) {
@@ -205,76 +213,18 @@ public final class Report {
         .filter(present::contains).toList();
   }
 
-  /** One chart per mode, side by side in one PNG: mean accuracy over tasks vs shots, one line per row. */
-  static void writeChart(List<ResultRow> rows, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    List<String> modes = modes(rows);
-    int width = 640;
-    int height = 480;
-    BufferedImage image = new BufferedImage(width * Math.max(1, modes.size()), height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, image.getWidth(), image.getHeight());
-    for (int i = 0; i < modes.size(); i++) {
-      chart(rows, modes.get(i)).draw(g, new Rectangle(i * width, 0, width, height));
-    }
-    g.dispose();
-    Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), CHART, ".tmp");
-    ImageIO.write(image, "png", tmp.toFile());
-    Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /**
-   * Okabe and Ito's palette for colour-blind readers, without its yellow, which hardly shows on white paper.
-   * Each row also gets its own marker, and reference rows a dashed line, so the lines stay apart in greyscale.
-   */
-  static final List<Color> PALETTE = List.of(new Color(0xD55E00), new Color(0x0072B2), new Color(0x009E73),
-      new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), Color.BLACK);
-  private static final List<Shape> MARKERS = markers();
-  private static final Stroke SOLID = new BasicStroke(2f);
-  private static final Stroke DASHED =
-      new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f);
-
-  /** JFreeChart's standard markers, the flat rectangle and ellipse (hard to tell from a line) last. */
-  private static List<Shape> markers() {
-    Shape[] standard = DefaultDrawingSupplier.createStandardSeriesShapes();
-    return java.util.stream.IntStream.of(0, 1, 2, 3, 5, 7, 9, 8, 4, 6).mapToObj(i -> standard[i]).toList();
-  }
-
-  static JFreeChart chart(List<ResultRow> rows, String mode) {
-    XYSeriesCollection data = new XYSeriesCollection();
-    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-    List<String> names = rowNames(rows);
-    for (String name : names) {
-      XYSeries series = new XYSeries(name);
-      Map<Integer, List<Double>> byShots = new TreeMap<>();
-      for (ResultRow r : rows) {
-        if (r.strategy().equals(name) && r.mode().equals(mode)) {
-          byShots.computeIfAbsent(r.shots(), k -> new ArrayList<>()).add(r.accuracy());
-        }
+  /** The mean accuracy over tasks vs shots, one line per row, with the interval over queries as error bars. */
+  static JFreeChart chart(Map<String, Scores> scores, String mode) {
+    Map<String, List<Charts.Point>> lines = new LinkedHashMap<>();
+    scores.forEach((name, s) -> {
+      List<Charts.Point> points = new ArrayList<>();
+      for (int shots : new TreeSet<>(s.cells().stream().filter(c -> c.mode().equals(mode)).map(Scores.Cell::shots)
+          .toList())) {
+        s.averageAt(mode, shots).ifPresent(a -> points.add(new Charts.Point(shots, a.accuracy(), a.ci95())));
       }
-      byShots.forEach((shots, acc) ->
-          series.add(shots.doubleValue(), 100 * acc.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
-      if (series.isEmpty()) continue;
-      // Styled by the row's place among all rows, so a row looks the same in the ICL and the FT chart.
-      int style = names.indexOf(name);
-      int i = data.getSeriesCount();
-      data.addSeries(series);
-      renderer.setSeriesPaint(i, PALETTE.get(style % PALETTE.size()));
-      renderer.setSeriesShape(i, MARKERS.get(style % MARKERS.size()));
-      renderer.setSeriesStroke(i, Plan.REFERENCES.contains(name) ? DASHED : SOLID);
-    }
-    JFreeChart chart = ChartFactory.createXYLineChart(mode.toUpperCase(Locale.ROOT) + ": accuracy vs shots",
-        "shots", "mean accuracy over tasks (%)", data, PlotOrientation.VERTICAL, true, false, false);
-    XYPlot plot = chart.getXYPlot();
-    plot.setRenderer(renderer);
-    // Shots are whole numbers: no 0.5-shot ticks.
-    ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    return chart;
+      lines.put(name, points);
+    });
+    return Charts.accuracyVsShots(mode.toUpperCase(Locale.ROOT) + ": accuracy vs shots (95% CI over queries)",
+        new ArrayList<>(scores.keySet()), lines);
   }
 }

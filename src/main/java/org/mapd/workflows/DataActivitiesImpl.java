@@ -2,9 +2,12 @@ package org.mapd.workflows;
 
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mapd.conf.Params;
 import org.mapd.conf.Plan;
+import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
 import org.mapd.eval.EvalPlanCheck;
 import org.mapd.pipelines.PrepareData;
@@ -55,16 +58,29 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
 
   @Override
   public String report(Plan plan, Map<String, Long> datasets, List<String> resultFiles, Map<String, Double> stageSeconds,
-      String runId) {
-    Path out = store.work().resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve("report");
+      String runId, Map<String, String> failed) {
+    Path out = store.runDir(runId).resolve("report");
     listener.started("Report", out, null);
     try {
-      Path md = Report.write(plan, datasets, resultFiles.stream().map(Path::of).toList(), stageSeconds, out);
+      Path md = Report.write(plan, datasets, resultFiles.stream().map(Path::of).toList(), stageSeconds,
+          failed == null ? Map.of() : failed, out);
       listener.finished("Report", out, false);
       return md.toString();
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(
           "Report: " + e.getMessage(), StageOptions.INVALID_INPUT);
+    }
+  }
+
+  @Override
+  public Map<String, Map<String, String>> settings(Plan plan) {
+    try {
+      Training training = plan.training(base);
+      Map<String, Map<String, String>> out = new LinkedHashMap<>();
+      for (Strategy s : plan.strategies()) out.put(s.json(), Params.flatten(training.strategy(s.json())));
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure("ReadSettings: " + e.getMessage(), StageOptions.INVALID_INPUT);
     }
   }
 }

@@ -40,6 +40,11 @@ final class StageOptions {
           .setRetryOptions(RETRY)
           .build();
 
+  /** The same options with the summary the Web UI shows for the activity, e.g. "Finetune modelavg/gqa". */
+  static ActivityOptions summarized(ActivityOptions options, String summary) {
+    return ActivityOptions.newBuilder(options).setSummary(summary).build();
+  }
+
   /** The report reads a few JSON files and draws two charts. */
   static final ActivityOptions REPORT =
       ActivityOptions.newBuilder()

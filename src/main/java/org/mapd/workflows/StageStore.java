@@ -23,6 +23,11 @@ public final class StageStore {
     return work;
   }
 
+  /** WORK/runs/RUN-ID: a run's report and (embedded mode) its history; the id made safe as a folder name. */
+  public Path runDir(String runId) {
+    return work.resolve("runs").resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_"));
+  }
+
   public Path dir(StageKey key) {
     return work.resolve("stages").resolve(key.folderName());
   }

@@ -1,5 +1,6 @@
 package org.mapd.workflows;
 
+import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -8,4 +9,8 @@ import io.temporal.workflow.WorkflowMethod;
 public interface StrategyWorkflow {
   @WorkflowMethod(name = "StrategyWorkflow")
   StrategyResult run(StrategyInput input);
+
+  /** The child's stages and numbers so far (the same as its current details, as JSON). */
+  @QueryMethod(name = "progress")
+  RunProgress progress();
 }

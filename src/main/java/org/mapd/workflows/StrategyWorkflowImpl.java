@@ -9,21 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
-import org.mapd.eval.EvalSummary;
 import org.mapd.train.MapperCheckpoint;
 
-/** ModelAvg fans out one Finetune per dataset (sorted by name, so replay sees the same order). */
+/**
+ * ModelAvg fans out one Finetune per dataset (sorted by name, so replay sees the same order). Each stage's
+ * activity summary names the strategy (and dataset), e.g. "Finetune modelavg/gqa".
+ */
 public final class StrategyWorkflowImpl implements StrategyWorkflow {
-  private final TrainingActivities gpu = Workflow.newActivityStub(TrainingActivities.class, StageOptions.GPU);
-  private final Map<String, Double> seconds = new LinkedHashMap<>();
+  private RunStatus status;
 
   @Override
   public StrategyResult run(StrategyInput in) {
+    boolean readable = Workflow.getVersion(ReproductionWorkflowImpl.READABLE_RUNS, Workflow.DEFAULT_VERSION, 1) == 1;
     Plan plan = in.plan();
     String name = in.strategy().json();
+    status = new RunStatus(Workflow.getInfo().getWorkflowId(), plan, readable);
     String init = in.pretrained().dir();
     Map<String, Double> weights = new LinkedHashMap<>();
     MapperCheckpoint mapper;
@@ -32,15 +34,9 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
       for (Map.Entry<String, Long> dataset : new TreeMap<>(in.prepared().datasets()).entrySet()) {
         if (dataset.getValue() <= 0) continue;
         String ds = dataset.getKey();
-        long start = Workflow.currentTimeMillis();
-        Promise<MapperCheckpoint> run =
-            Async.function(gpu::finetune, plan, in.strategy(), ds, in.prepared(), in.backbones(), init)
-                .thenApply(
-                    m -> {
-                      seconds.put(name + " Finetune " + ds, (Workflow.currentTimeMillis() - start) / 1000.0);
-                      return m;
-                    });
-        members.put(ds, run);
+        String stage = "Finetune " + name + "/" + ds;
+        members.put(ds, status.runAsync(stage, () -> Async.function(gpu(stage)::finetune, plan, in.strategy(), ds,
+            in.prepared(), in.backbones(), init)));
         weights.put(ds, dataset.getValue().doubleValue());
       }
       if (members.isEmpty()) {
@@ -50,21 +46,28 @@ public final class StrategyWorkflowImpl implements StrategyWorkflow {
       List<String> dirs = new ArrayList<>();
       for (Promise<MapperCheckpoint> member : members.values()) dirs.add(member.get().dir());
       List<Double> w = new ArrayList<>(weights.values());
-      mapper = timed(name + " AverageParameters", () -> gpu.averageParameters(plan, dirs, w));
+      String stage = "AverageParameters " + name;
+      mapper = status.run(stage, () -> gpu(stage).averageParameters(plan, dirs, w));
     } else {
-      mapper = timed(name + " Finetune",
-          () -> gpu.finetune(plan, in.strategy(), null, in.prepared(), in.backbones(), init));
+      String stage = "Finetune " + name;
+      mapper = status.run(stage,
+          () -> gpu(stage).finetune(plan, in.strategy(), null, in.prepared(), in.backbones(), init));
     }
     String dir = mapper.dir();
-    EvalSummary eval = timed(name + " Evaluate",
-        () -> gpu.evaluate(plan, name, dir, in.backbones(), in.prepared()));
-    return new StrategyResult(in.strategy(), mapper, eval, weights, seconds);
+    String stage = "Evaluate " + name;
+    Evaluation evaluation = status.run(stage, () -> gpu(stage).evaluate(plan, name, dir, in.backbones(), in.prepared()));
+    status.scored(evaluation);
+    if (readable) RunAttributes.upsertAverages(evaluation.scores());
+    status.phase("done");
+    return new StrategyResult(in.strategy(), mapper, evaluation, weights, status.seconds());
   }
 
-  private <T> T timed(String stage, Supplier<T> call) {
-    long start = Workflow.currentTimeMillis();
-    T result = call.get();
-    seconds.put(stage, (Workflow.currentTimeMillis() - start) / 1000.0);
-    return result;
+  private static TrainingActivities gpu(String summary) {
+    return Workflow.newActivityStub(TrainingActivities.class, StageOptions.summarized(StageOptions.GPU, summary));
+  }
+
+  @Override
+  public RunProgress progress() {
+    return status == null ? null : status.progress();
   }
 }

@@ -5,7 +5,6 @@ import io.temporal.activity.ActivityMethod;
 import java.util.List;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
-import org.mapd.eval.EvalSummary;
 import org.mapd.model.Backbones;
 import org.mapd.train.MapperCheckpoint;
 
@@ -38,7 +37,8 @@ public interface TrainingActivities {
   /**
    * @param row a strategy or a reference row (pretrain_only, untrained)
    * @param mapper finished mapper folder, or null for the untrained (seeded random) mapper
+   * @return the result files and their numbers, which go into the history
    */
   @ActivityMethod(name = "Evaluate")
-  EvalSummary evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared);
+  Evaluation evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared);
 }

@@ -69,16 +69,20 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
   }
 
   @Override
-  public EvalSummary evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared) {
+  public Evaluation evaluate(Plan plan, String row, String mapper, Backbones backbones, PrepareResult prepared) {
     Training training = plan.training(base);
     StageKey key = backboneKey(new StageKey("evaluate", row), plan, backbones)
         .value("eval", plan.eval())
         .value("settings", training.eval())
         .value("vlIcl", prepared.vlIcl())
-        .value("mapper", mapper);
-    return StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
+        .value("mapper", mapper)
+        // Since results format 2, results.json holds each cell's query count, which its interval needs:
+        // outputs written before it are not reused.
+        .value("resultsFormat", 2);
+    EvalSummary summary = StageRun.run(store, listener, Evaluate.stageName(row), key, EvalSummary.class,
         (out, progress) -> stages.evaluate(plan, base, row, mapper == null ? null : Path.of(mapper), resolved(backbones),
             Path.of(prepared.vlIcl()), out, progress));
+    return Evaluation.of(summary);
   }
 
   /** What every model stage depends on: seed, fidelity and the model shapes. */

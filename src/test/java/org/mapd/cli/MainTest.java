@@ -4,39 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.workflows.FakeStages;
-import org.mapd.workflows.Stages;
 
-class MainTest {
+class MainTest extends CommandTest {
   @TempDir Path dir;
-  String out;
-  String err;
-
-  int run(String... args) {
-    return run(Stages.REAL, args);
-  }
-
-  int run(Stages stages, String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = Main.run(stages, new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
-  }
 
   @Test
   void everyCommandExplainsEveryOption() {
     List<List<String>> commands = List.of(List.of(), List.of("reproduce"), List.of("data"), List.of("data", "synth"),
         List.of("data", "paper-scale"), List.of("data", "prepare"), List.of("train"), List.of("train", "warmup"), List.of("train", "pretrain"),
-        List.of("train", "finetune"), List.of("train", "average"), List.of("eval"), List.of("worker"));
+        List.of("train", "finetune"), List.of("train", "average"), List.of("eval"), List.of("worker"),
+        List.of("resume"), List.of("compare"), List.of("temporal"), List.of("temporal", "setup"));
     for (List<String> c : commands) {
       String[] args = java.util.stream.Stream.concat(c.stream(), java.util.stream.Stream.of("--help"))
           .toArray(String[]::new);
@@ -45,7 +28,10 @@ class MainTest {
     }
     assertDocumented(new picocli.CommandLine(new Main()));
     run("reproduce", "--help");
-    for (String o : List.of("--plan", "--work", "--temporal", "--no-worker", "--verbose")) assertTrue(out.contains(o), o);
+    for (String o : List.of("--plan", "--work", "--temporal", "--namespace", "--tls-cert", "--no-worker", "--seeds",
+        "--verbose")) {
+      assertTrue(out.contains(o), o);
+    }
   }
 
   @Test

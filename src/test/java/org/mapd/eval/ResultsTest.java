@@ -17,9 +17,9 @@ class ResultsTest {
         SampleLogTest.sample("open_mi", "icl", 0, 0, true));
     List<ResultRow> rows = Results.rows("mapd", samples, List.of("open_mi", "clevr"), List.of("icl", "ft"), List.of(0, 2));
     assertEquals(List.of(
-        new ResultRow("mapd", "open_mi", "icl", 0, 1.0, 1.0),
-        new ResultRow("mapd", "clevr", "icl", 2, 0.5, 0.5),
+        new ResultRow("mapd", "open_mi", "icl", 0, 1, 1.0, 1.0),
+        new ResultRow("mapd", "clevr", "icl", 2, 2, 0.5, 0.5),
         // last step: 1 of 3; best step (step 1): 2 of 3; no single sample's best counts (oracle per dataset).
-        new ResultRow("mapd", "clevr", "ft", 2, 1.0 / 3, 2.0 / 3)), rows);
+        new ResultRow("mapd", "clevr", "ft", 2, 3, 1.0 / 3, 2.0 / 3)), rows);
   }
 }

@@ -53,29 +53,32 @@ class ReportTest {
   @Test
   void writesTableAveragesResultsJsonAndChart() throws Exception {
     Path mapd = rows("mapd",
-        new ResultRow("mapd", "open_mi", "ft", 1, 0.30, 0.40),
-        new ResultRow("mapd", "clevr", "ft", 0, 0.10, 0.20),
-        new ResultRow("mapd", "clevr", "ft", 1, 0.50, 0.60),
-        new ResultRow("mapd", "clevr", "ft", 2, 0.70, 0.90),
-        new ResultRow("mapd", "clevr", "icl", 1, 0.25, 0.25));
-    Path untrained = rows("untrained", new ResultRow("untrained", "clevr", "ft", 1, 0.0, 0.05));
+        new ResultRow("mapd", "open_mi", "ft", 1, 10, 0.30, 0.40),
+        new ResultRow("mapd", "clevr", "ft", 0, 10, 0.10, 0.20),
+        new ResultRow("mapd", "clevr", "ft", 1, 10, 0.50, 0.60),
+        new ResultRow("mapd", "clevr", "ft", 2, 10, 0.70, 0.90),
+        new ResultRow("mapd", "clevr", "icl", 1, 20, 0.25, 0.25));
+    Path untrained = rows("untrained", new ResultRow("untrained", "clevr", "ft", 1, 10, 0.0, 0.05));
     Map<String, Double> seconds = new LinkedHashMap<>();
     seconds.put("PrepareData", 12.5);
     seconds.put("Pretrain", 3725.0);
 
-    Path md = Report.write(plan(), DATASETS, List.of(untrained, mapd), seconds, dir.resolve("out"));
+    Path md = Report.write(plan(), DATASETS, List.of(untrained, mapd), seconds, Map.of(), dir.resolve("out"));
 
     String text = Files.readString(md);
     assertTrue(text.contains("fidelity: **authors**"), text);
     assertTrue(text.contains("- training data: 14 finetuning datasets (the paper has 15): vqav2_okvqa holds vqav2 and okvqa"
         + " as one, because preparation found no OK-VQA question file"), text);
     // FT cells: fixed-step then max over steps; average over tasks for shots >= 1 = (0.5+0.7+0.3)/3.
-    assertTrue(text.contains("| mapd | 10.0 (max 20.0) | 50.0 (max 60.0) | 70.0 (max 90.0) | – | 30.0 (max 40.0) | – | 50.0 (max 63.3) |"),
+    // Each figure is followed by its 95% interval over queries: Wilson per cell, MOVER for the average (values
+    // computed independently in Python).
+    assertTrue(text.contains("| mapd | 10.0 [1.8, 40.4] (max 20.0) | 50.0 [23.7, 76.3] (max 60.0) "
+        + "| 70.0 [39.7, 89.2] (max 90.0) | – | 30.0 [10.8, 60.3] (max 40.0) | – | 50.0 [35.2, 64.8] (max 63.3) |"),
         text);
     assertTrue(text.contains("| clevr 1-shot |"), text);
     // Strategies come before references, whatever order the files were given in.
     assertTrue(text.indexOf("| mapd |") < text.indexOf("| untrained |"));
-    assertTrue(text.contains("| mapd | 25.0 | 25.0 |"), "ICL section: " + text);
+    assertTrue(text.contains("| mapd | 25.0 [11.2, 46.9] | 25.0 [11.2, 46.9] |"), "ICL section: " + text);
     assertTrue(text.contains("| Pretrain | 3725.0 | 1:02:05 |"), text);
 
     JsonNode results = Json.MAPPER.readTree(dir.resolve("out/results.json").toFile());
@@ -96,9 +99,9 @@ class ReportTest {
     List<ResultRow> rows = new java.util.ArrayList<>();
     List<String> names = List.of("mapd", "multitask", "nometatask", "ict", "modelavg", "pretrain_only", "untrained");
     for (String name : names) {
-      for (int shots : new int[] {0, 1, 2, 4}) rows.add(new ResultRow(name, "clevr", "ft", shots, 0.1, 0.1));
+      for (int shots : new int[] {0, 1, 2, 4}) rows.add(new ResultRow(name, "clevr", "ft", shots, 10, 0.1, 0.1));
     }
-    JFreeChart chart = Report.chart(rows, "ft");
+    JFreeChart chart = Report.chart(Report.scores(rows), "ft");
     // Tick units are chosen while drawing: draw at the PNG's size.
     BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
@@ -154,7 +157,7 @@ class ReportTest {
   @Test
   void missingResultsFileIsAnInputError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Report.write(plan(), DATASETS, List.of(dir.resolve("nope.json")), Map.of(), dir.resolve("out")));
+        () -> Report.write(plan(), DATASETS, List.of(dir.resolve("nope.json")), Map.of(), Map.of(), dir.resolve("out")));
     assertTrue(e.getMessage().contains("nope.json"));
   }
 }

@@ -13,10 +13,10 @@ import org.mapd.pipelines.PrepareSummary;
 import org.mapd.train.MapperCheckpoint;
 
 /** Forwards every stage, so a test can override just the one it breaks. */
-class DelegatingStages implements Stages {
+public class DelegatingStages implements Stages {
   private final Stages inner;
 
-  DelegatingStages(Stages inner) {
+  public DelegatingStages(Stages inner) {
     this.inner = inner;
   }
 

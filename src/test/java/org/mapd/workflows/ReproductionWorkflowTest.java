@@ -16,7 +16,6 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,14 +67,17 @@ class ReproductionWorkflowTest {
   }
 
   WorkflowClient start(Stages s) {
-    env = TestWorkflowEnvironment.newInstance();
-    StageStore store = new StageStore(work);
-    Worker cpu = env.newWorker(Workers.CPU);
-    Workers.registerCpu(cpu, new DataActivitiesImpl(BASE, store, s, listener));
-    Worker gpu = env.newWorker(Workers.GPU, Workers.gpuOptions());
-    Workers.registerGpu(gpu, new TrainingActivitiesImpl(BASE, store, s, listener));
-    env.start();
+    env = environment(work, s, listener);
     return env.getWorkflowClient();
+  }
+
+  /** A started in-process service with mapd's search attributes and both workers around the given stages. */
+  static TestWorkflowEnvironment environment(Path work, Stages s, StageListener listener) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    RunAttributes.registerIn(env);
+    Workers.create(env::newWorker, java.util.Set.of(Workers.CPU, Workers.GPU), s, BASE, work, listener);
+    env.start();
+    return env;
   }
 
   static RunResult run(WorkflowClient client, String id, Plan plan) {
@@ -119,8 +121,8 @@ class ReproductionWorkflowTest {
     }
     assertEquals(7, result.resultFiles().size());
     assertTrue(result.stageSeconds().keySet().containsAll(List.of("PrepareData", "Warmup", "Pretrain",
-        "Evaluate untrained", "mapd Finetune", "modelavg Finetune gqa", "modelavg AverageParameters",
-        "modelavg Evaluate", "Report")), result.stageSeconds().toString());
+        "Evaluate untrained", "Finetune mapd", "Finetune modelavg/gqa", "AverageParameters modelavg",
+        "Evaluate modelavg", "Report")), result.stageSeconds().toString());
     String md = Files.readString(Path.of(result.report()));
     assertTrue(md.contains("| modelavg |") && md.contains("| untrained |"), md);
     assertTrue(Path.of(result.report()).startsWith(work.resolve("runs").resolve("mini-order")));
@@ -186,6 +188,41 @@ class ReproductionWorkflowTest {
       String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(json, RECORDED_ID),
           ReproductionWorkflowImpl.class);
+    }
+  }
+
+  /** Committed runs of the current workflow code, seeds 222 and 223 (compare's golden test reads them too). */
+  static final List<String> READABLE = List.of("readable-mini-222", "readable-mini-223");
+
+  /**
+   * Replays the committed histories of the current code path (search attributes, summaries, numbers in the
+   * results), parent and ModelAvg child. {@code -Dmapd.recordHistories=src/test/resources/histories} records
+   * them again from fake-stage runs.
+   */
+  @Test
+  void replaysTheCommittedReadableHistories() throws Exception {
+    String record = System.getProperty("mapd.recordHistories");
+    if (record != null) {
+      WorkflowClient client = start(stages);
+      for (String id : READABLE) {
+        run(client, id, miniPlan().withSeed(Long.parseLong(id.substring(id.lastIndexOf('-') + 1))));
+        Files.writeString(Path.of(record, id + ".json"), client.fetchHistory(id).toJson(true));
+        Files.writeString(Path.of(record, id + "-modelavg.json"), client.fetchHistory(id + "/modelavg").toJson(true));
+      }
+    }
+    for (String id : READABLE) {
+      WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(resource(id + ".json"), id),
+          ReproductionWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(
+          WorkflowExecutionHistory.fromJson(resource(id + "-modelavg.json"), id + "/modelavg"),
+          StrategyWorkflowImpl.class);
+    }
+  }
+
+  static String resource(String name) throws IOException {
+    try (var in = ReproductionWorkflowTest.class.getResourceAsStream("/histories/" + name)) {
+      assertNotNull(in, "committed history missing: " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
