@@ -1,6 +1,7 @@
 package org.mapd.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /** Keys and values of every decoder layer seen so far, for incremental (one token at a time) decoding. */
 public final class KvCache {
@@ -34,4 +35,15 @@ public final class KvCache {
   }
 
   void advance(int tokens) { length += tokens; }
+
+  /** Takes layer {@code layer}'s arrays out of the current NDScope (the decoder frees each layer's scope). */
+  void unregister(int layer) {
+    NDScope.unregister(keys[layer], values[layer]);
+  }
+
+  /** Puts them into the current NDScope, which frees them with the prompt's other arrays. */
+  void register(int layer) {
+    NDScope.register(keys[layer]);
+    NDScope.register(values[layer]);
+  }
 }

@@ -84,7 +84,21 @@ public final class Qwen2Decoder {
     Context ctx = context(embeds, keyMask, cache);
     NDArray x = embeds;
     for (int i = 0; i < config.numHiddenLayers(); i++) {
-      x = layer(w, i, x, ctx, cache);
+      // Each layer's intermediates (a prompt's [T,T] scores among them) are freed when the layer is done;
+      // what backward needs stays referenced by the graph, not by these handles.
+      NDArray next;
+      try (NDScope layer = new NDScope()) {
+        next = layer(w, i, x, ctx, cache);
+        NDScope.unregister(next);
+        if (cache != null) cache.unregister(i);
+      }
+      NDScope.register(next);
+      if (cache != null) cache.register(i);
+      if (x != embeds && states == null) { // hidden states are kept for the caller
+        NDScope.unregister(x);
+        x.close();
+      }
+      x = next;
       if (states != null && i + 1 < config.numHiddenLayers()) states.add(x);
     }
     if (cache != null) cache.advance(ctx.t);
@@ -160,9 +174,15 @@ public final class Qwen2Decoder {
     NDList out = new NDList();
     for (int from = 0; from < ctx.t; from += attentionRows) {
       int to = Math.min(ctx.t, from + attentionRows);
-      out.add(rows(w, i, x.get(":, " + from + ":" + to), k, v, ctx, from));
+      try (NDScope block = new NDScope()) { // frees this block's scores before the next block's
+        NDArray rows = rows(w, i, x.get(":, " + from + ":" + to), k, v, ctx, from);
+        NDScope.unregister(rows);
+        out.add(rows);
+      }
     }
-    return out.size() == 1 ? out.get(0) : NDArrays.concat(out, 1);
+    NDArray joined = NDArrays.concat(out, 1);
+    out.forEach(NDArray::close);
+    return joined;
   }
 
   /**
