@@ -66,6 +66,42 @@ public final class PrepareData {
     return run(datasets, out, options, SplitRules.loadDefault());
   }
 
+  /**
+   * What the preparation reads from {@code datasets}, for its stage's content key: each file the split rules
+   * name (the sources, the LLaVA-Pretrain captions, the Instruct-150K and OK-VQA side files), the
+   * LLaVA-OneVision parquet files and the VL-ICL JSON files, as relative path -> "size bytes, modified
+   * millis" ("missing" where absent). Sizes and times, not contents: the files hold gigabytes, and hashing them
+   * on every run would cost more than many stages. Image files are left out (a million stats per run): an
+   * image changed in place needs a new datasets folder, or the stage folder deleted.
+   */
+  public static Map<String, String> inputStamps(Path datasets, SplitRules rules) {
+    List<String> files = new ArrayList<>();
+    rules.sources().forEach(s -> files.add(s.file()));
+    if (rules.pretrain() != null) files.add(rules.pretrain().file());
+    files.addAll(rules.instruct150k().files().values());
+    files.add(rules.okvqa().questions());
+    for (String[] glob : new String[][] {{"LLaVA-OneVision", ".parquet"}, {"VL-ICL", ".json"}}) {
+      Path dir = datasets.resolve(glob[0]);
+      if (!Files.isDirectory(dir)) continue;
+      try (var s = Files.find(dir, 2, (f, a) -> a.isRegularFile() && f.toString().endsWith(glob[1]))) {
+        s.forEach(f -> files.add(datasets.relativize(f).toString()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + dir, e);
+      }
+    }
+    Map<String, String> stamps = new TreeMap<>();
+    for (String f : files) {
+      Path p = datasets.resolve(f);
+      try {
+        stamps.put(f, Files.isRegularFile(p) ? Files.size(p) + " bytes, modified " + Files.getLastModifiedTime(p).toMillis()
+            : "missing");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p, e);
+      }
+    }
+    return stamps;
+  }
+
   static Path datasetFile(Path out, String dataset) {
     return dataset.equals(Classify.PRETRAIN) ? DatasetFile.pretrainPath(out) : DatasetFile.path(out, dataset);
   }

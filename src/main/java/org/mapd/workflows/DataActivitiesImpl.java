@@ -9,6 +9,7 @@ import org.mapd.conf.Training;
 import org.mapd.eval.EvalPlanCheck;
 import org.mapd.pipelines.PrepareData;
 import org.mapd.pipelines.PrepareSummary;
+import org.mapd.pipelines.SplitRules;
 import org.mapd.report.Report;
 
 /**
@@ -21,8 +22,10 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
   @Override
   public PrepareResult prepareData(Plan plan) {
     Training training;
+    SplitRules rules;
     try {
       training = PlanCheck.check(plan, base);
+      rules = SplitRules.loadDefault();
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), StageOptions.INVALID_INPUT);
     }
@@ -33,7 +36,12 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         // The manifests' sizes and epochs come from the strategies' settings.
         .value("strategies", training.strategies())
         // ICT groups are drawn as the fidelity says.
-        .value("fidelity", plan.fidelity());
+        .value("fidelity", plan.fidelity())
+        // Every file the stage reads: the split rules, and the dataset files they name (generated data is the synthSeed's).
+        .file("split_rules.json", SplitRules.defaultFile());
+    if (data.synthSeed() == null) {
+      key.value("inputs", PrepareData.inputStamps(base.resolve(data.datasets()), rules));
+    }
     return StageRun.run(store, listener, "PrepareData", key, PrepareResult.class, (out, progress) -> {
       Path datasets;
       if (data.synthSeed() != null) {
