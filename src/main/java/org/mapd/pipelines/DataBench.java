@@ -131,9 +131,9 @@ public final class DataBench {
             Path file = DatasetFile.path(out, ds);
             Files.createDirectories(file.getParent());
             files.put(ds, o = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
-            o.write(DatasetShards.OPEN);
+            o.write(DatasetFile.OPEN);
           }
-          o.write(counts.merge(ds, 1L, Long::sum) == 1 ? DatasetShards.NEW_LINE : DatasetShards.COMMA_NEW_LINE);
+          o.write(counts.merge(ds, 1L, Long::sum) == 1 ? DatasetFile.NEW_LINE : DatasetFile.COMMA_NEW_LINE);
           o.write(b);
         } catch (Checks.Rejected ignored) {
           // as above
@@ -141,7 +141,7 @@ public final class DataBench {
       }
     } finally {
       for (OutputStream o : files.values()) {
-        o.write(DatasetShards.CLOSE);
+        o.write(DatasetFile.CLOSE);
         o.close();
       }
     }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.conf.Fidelity;
 import org.mapd.conf.TrainConfig;
@@ -252,11 +252,9 @@ public final class Manifests {
     void write(int i, JsonGenerator g) throws IOException;
   }
 
-  /** Writes lines 0..n-1 as compact JSON objects, one per line, through a temp file. */
+  /** Writes lines 0..n-1 as compact JSON objects, one per line ({@link Dirs#writeAtomic}). */
   private static void write(Path file, int n, Line line) {
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+    Dirs.writeAtomic(file, tmp -> {
       try (JsonGenerator g = Checks.COMPACT.getFactory().createGenerator(
           new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
         g.setRootValueSeparator(new SerializedString("\n"));
@@ -267,10 +265,7 @@ public final class Manifests {
         }
         if (n > 0) g.writeRaw('\n');
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    });
   }
 
   private static void ints(JsonGenerator g, String field, List<Integer> values) throws IOException {
