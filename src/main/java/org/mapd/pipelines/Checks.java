@@ -23,18 +23,18 @@ import org.mapd.images.BadImageException;
 import org.mapd.images.ImageDecoder;
 import org.mapd.images.ImageHeader;
 
-/** The per-record checks of the preparation, as plain functions (the DoFns call them; tests too). */
-final class Checks {
+/** The per-record checks of the preparation, as plain functions (its DoFn calls them; tests and the bench too). */
+public final class Checks {
   private Checks() {}
 
   /** One compact line per record in outputs (Json.MAPPER indents). */
-  static final ObjectMapper COMPACT = new ObjectMapper();
+  public static final ObjectMapper COMPACT = new ObjectMapper();
 
   static final String IMAGE = "<image>";
   private static final Pattern TRAILING_DIGITS = Pattern.compile("(\\d+)\\.[A-Za-z]+$");
 
   /** Reject reasons, as written to rejects.jsonl and summary.json. */
-  enum Reason {
+  public enum Reason {
     MALFORMED_JSON, NO_HUMAN_OR_GPT_TURN, TURNS_OUT_OF_ORDER, IMAGE_TOKEN_WITHOUT_IMAGE,
     IMAGE_WITHOUT_IMAGE_TOKEN, PATH_ESCAPES_ROOT, UNKNOWN_DATASET, IMAGE_MISSING, IMAGE_UNDECODABLE, DUPLICATE;
 
@@ -42,10 +42,10 @@ final class Checks {
   }
 
   /** A record that failed a check. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     final Reason reason;
 
-    Rejected(Reason reason, String detail) {
+    public Rejected(Reason reason, String detail) {
       super(detail, null, false, false);
       this.reason = reason;
     }
@@ -87,7 +87,7 @@ final class Checks {
    * Reads one record from a parser standing on its first token, up to its END_OBJECT. Same reading as a
    * tree: unknown fields are skipped, a repeated field counts by its last value.
    */
-  static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
+  public static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
     if (first != JsonToken.START_OBJECT) {
       p.skipChildren();
       throw new Rejected(Reason.MALFORMED_JSON, "not an object");
@@ -161,12 +161,12 @@ final class Checks {
   }
 
   /** ShareGPT-style: neither an image nor an image token. */
-  static boolean textOnly(LlavaRecord r) {
+  public static boolean textOnly(LlavaRecord r) {
     return r.image() == null && r.conversations().stream().noneMatch(t -> t.value().contains(IMAGE));
   }
 
   /** Turn structure and image token consistency; returns the first human turn's text. */
-  static String checkTurns(LlavaRecord r) throws Rejected {
+  public static String checkTurns(LlavaRecord r) throws Rejected {
     List<Turn> t = r.conversations();
     boolean human = t.stream().anyMatch(x -> Turn.HUMAN.equals(x.from()));
     boolean gpt = t.stream().anyMatch(x -> Turn.GPT.equals(x.from()));
@@ -184,7 +184,7 @@ final class Checks {
   }
 
   /** Resolves an image path under its root, refusing absolute paths and ".." that leave the root. */
-  static Path resolve(Path root, String image) throws Rejected {
+  public static Path resolve(Path root, String image) throws Rejected {
     Path rel;
     try {
       rel = Path.of(image);
@@ -202,7 +202,7 @@ final class Checks {
    * neither decodes, above PIL's pixel limit) without decoding pixels. {@code full}: decodes the image exactly as
    * training will (ImageDecoder), which also proves the compressed data. The detail names the file and the reason.
    */
-  static void checkImage(Path p, boolean full) throws Rejected {
+  public static void checkImage(Path p, boolean full) throws Rejected {
     try {
       if (full) ImageDecoder.decode(p);
       else ImageHeader.read(p);
@@ -240,7 +240,7 @@ final class Checks {
    * @param joins instruct150k and OK-VQA keys to dataset name
    * @param okvqaKnown whether the OK-VQA question file was supplied
    */
-  static String classify(SplitRules rules, SplitRules.Source source, List<Pattern> regexes, LlavaRecord r,
+  public static String classify(SplitRules rules, SplitRules.Source source, List<Pattern> regexes, LlavaRecord r,
       String firstHuman, Map<String, String> joins, boolean okvqaKnown) {
     for (int i = 0; i < source.rules().size(); i++) {
       SplitRules.Rule rule = source.rules().get(i);
@@ -261,7 +261,7 @@ final class Checks {
   }
 
   /** The compact JSON of an accepted record, as the authors' files have it: id, image, conversations. */
-  static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
+  public static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
     g.writeStartObject();
     if (r.id() != null) g.writeStringField("id", r.id());
     if (r.image() != null) g.writeStringField("image", r.image());

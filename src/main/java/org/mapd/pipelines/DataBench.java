@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.mapd.conf.Fidelity;
 import org.mapd.conf.Training;
 import org.mapd.data.LlavaRecord;
 import org.mapd.data.Mix665k;
@@ -29,15 +28,11 @@ import org.mapd.data.Mix665k;
  * `mapd bench data`: a synthetic mix665k ({@link Mix665k}: LLaVA-1.5 proportions, prompt shapes and text
  * lengths of method.md §7) with its Instruct-150K and OK-VQA side files, split by a single-threaded Jackson
  * streaming baseline and by PrepareData on the chosen runners. Images are never written: an index file of the existing paths stands in
- * for the image check (see {@link #IMAGE_INDEX}).
+ * for the image check (see {@link IndexedImages}).
  */
 public final class DataBench {
   private DataBench() {}
 
-  /** System property naming the image index file that Classify checks instead of opening images. */
-  static final String IMAGE_INDEX = "mapd.imageIndex";
-  /** System property: Flink [local] parallelism of PrepareData (default 1). */
-  static final String FLINK_PARALLELISM = "mapd.flinkParallelism";
   /** mix665k's real size. */
   public static final int MIX665K = Mix665k.RECORDS;
   /** Issue targets: the whole split within this many seconds on 2 cores; Beam at least this share of the baseline. */
@@ -46,9 +41,8 @@ public final class DataBench {
   /** Result of one measurement: per-dataset counts, records/s over the mix records. */
   public record Result(String name, Map<String, Long> datasets, long removedTextOnly, double seconds, double recordsPerSecond) {}
 
-  /** Loads the index file named by the property, or null when unset (real data: images are opened). */
+  /** Reads the index file. */
   static Set<String> imageIndex(String file) {
-    if (file == null) return null;
     try {
       return new HashSet<>(Files.readAllLines(Path.of(file), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -151,23 +145,37 @@ public final class DataBench {
 
   /** PrepareData on one runner (flink: [local], parallelism 2) with the image index in place of images. */
   static Result pipeline(String runner, Path datasets, Path out, Path index, Training training) {
-    String before = System.getProperty(IMAGE_INDEX);
-    System.setProperty(IMAGE_INDEX, index.toString());
-    System.setProperty(FLINK_PARALLELISM, "2");
-    try {
-      // the index stands in for the file system, which needs no loading: loaded before the clock, as the baseline's
-      Classify.IMAGE_INDEX.get(index);
-      long start = System.nanoTime();
-      PrepareSummary s = PrepareData.run(datasets, out, new PrepareData.Options(runner, "[local]", false, 1, training, Fidelity.AUTHORS));
-      double sec = (System.nanoTime() - start) / 1e9;
-      Map<String, Long> nonEmpty = new TreeMap<>();
-      s.datasets().forEach((k, v) -> { if (v > 0) nonEmpty.put(k, v); });
-      String name = runner.equals("flink") ? "PrepareData flink [local] parallelism 2" : "PrepareData " + runner;
-      return new Result(name, nonEmpty, s.removedTextOnly(), sec, s.read() / sec);
-    } finally {
-      if (before == null) System.clearProperty(IMAGE_INDEX);
-      else System.setProperty(IMAGE_INDEX, before);
-      System.clearProperty(FLINK_PARALLELISM);
+    PrepareOptions o = PrepareOptions.forRunner(runner);
+    o.setFlinkMaster("[local]");
+    o.setParallelism(2);
+    o.setDatasets(datasets.toString());
+    o.setOut(out.toString());
+    o.setSeed(1);
+    o.setTraining(training);
+    o.setImageCheck(new IndexedImages(index.toString()));
+    // the index stands in for the file system, which needs no loading: loaded before the clock, as the baseline's
+    IndexedImages.load(index.toString());
+    long start = System.nanoTime();
+    PrepareSummary s = PrepareData.run(o);
+    double sec = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> nonEmpty = new TreeMap<>();
+    s.datasets().forEach((k, v) -> { if (v > 0) nonEmpty.put(k, v); });
+    String name = runner.equals("flink") ? "PrepareData flink [local] parallelism 2" : "PrepareData " + runner;
+    return new Result(name, nonEmpty, s.removedTextOnly(), sec, s.read() / sec);
+  }
+
+  /** The image check of the bench: the path must be in the index file (absolute paths, one a line). */
+  record IndexedImages(String index) implements ImageCheck {
+    private static final Map<String, Set<String>> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The index, read once per JVM: runners deserialize a DoFn per thread and per Flink task. */
+    static Set<String> load(String index) {
+      return LOADED.computeIfAbsent(index, f -> imageIndex(f));
+    }
+
+    @Override
+    public void check(Path image) throws Checks.Rejected {
+      if (!load(index).contains(image.toString())) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, image.toString());
     }
   }
 

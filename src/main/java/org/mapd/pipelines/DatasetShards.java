@@ -205,7 +205,7 @@ final class DatasetShards {
           List<byte[]> same = seen.computeIfAbsent(x.hash()[k], h -> new ArrayList<>());
           if (same.stream().anyMatch(b -> Arrays.equals(b, json))) {
             dropped[s][k] = true;
-            duplicate.found(Classify.order(x.order(), x.sourceIndex()[k]) + "|" + x.source(), json);
+            duplicate.found(SplitRangeFn.order(x.order(), x.sourceIndex()[k]) + "|" + x.source(), json);
           } else {
             same.add(json);
           }

@@ -8,6 +8,7 @@ import org.mapd.conf.Plan;
 import org.mapd.conf.Training;
 import org.mapd.eval.EvalPlanCheck;
 import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import org.mapd.pipelines.SplitRules;
 import org.mapd.report.Report;
@@ -54,9 +55,14 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         datasets = base.resolve(data.datasets());
       }
       Path prepared = out.resolve("prepared");
-      String runner = data.runner() == null ? "direct" : data.runner();
-      PrepareSummary summary = stages.prepare(datasets, prepared,
-          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training, plan.fidelity()));
+      PrepareOptions options = PrepareOptions.forRunner(data.runner() == null ? "direct" : data.runner());
+      options.setFlinkMaster(data.flinkMaster());
+      options.setDatasets(datasets.toString());
+      options.setOut(prepared.toString());
+      options.setSeed(plan.seed());
+      options.setFidelity(plan.fidelity());
+      options.setTraining(training);
+      PrepareSummary summary = stages.prepare(options);
       return new PrepareResult(prepared.toString(), prepared.resolve("VL-ICL").toString(), summary.datasets());
     });
   }
