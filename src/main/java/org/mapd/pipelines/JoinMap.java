@@ -20,14 +20,14 @@ import org.mapd.data.LlavaRecord;
  * join key -> dataset. Built once by a plain streaming read before the pipeline and handed to the workers
  * as a file, not as a Beam side input: the DirectRunner rebuilds a side-input map for every bundle.
  */
-final class JoinMap {
+public final class JoinMap {
   private JoinMap() {}
 
   /**
    * @param instruct dataset -> Instruct-150K file (the ones that exist)
    * @param okvqa the OK-VQA question file, or null
    */
-  static Map<String, String> build(Map<String, Path> instruct, Path okvqa, String okvqaDataset) {
+  public static Map<String, String> build(Map<String, Path> instruct, Path okvqa, String okvqaDataset) {
     Map<String, String> joins = new HashMap<>();
     for (Map.Entry<String, Path> f : instruct.entrySet()) {
       ReadJsonArray.Elements e = ReadJsonArray.scan(f.getValue());
