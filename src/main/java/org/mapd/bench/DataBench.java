@@ -46,8 +46,18 @@ public final class DataBench {
   /** Issue 12's targets: the whole split within this many seconds on 2 cores; Beam at least this share of the baseline. */
   static final double TARGET_SECONDS = 30, TARGET_SHARE = 1.0;
 
-  /** Result of one measurement: per-dataset counts, records/s over the mix records. */
-  public record Result(String name, Map<String, Long> datasets, long removedTextOnly, double seconds, double recordsPerSecond) {}
+  /**
+   * Result of one measurement: per-dataset counts, records/s over the mix records, and the CPU time of the whole
+   * process meanwhile (compiler and GC threads included): on a shared machine it varies less than the wall time.
+   */
+  public record Result(String name, Map<String, Long> datasets, long removedTextOnly, double seconds, double recordsPerSecond,
+      double cpuSeconds) {}
+
+  /** CPU time of this process so far, every thread. */
+  static double cpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+  }
 
   /** Reads the index file. */
   static Set<String> imageIndex(String file) {
@@ -94,6 +104,7 @@ public final class DataBench {
    */
   static Result baseline(Path datasets, Path out, SplitRules rules, Set<String> index) throws IOException {
     long start = System.nanoTime();
+    double cpu = cpuSeconds();
     JsonFactory f = Checks.COMPACT.getFactory();
     Map<String, Path> instruct = new TreeMap<>();
     rules.instruct150k().files().forEach((ds, file) -> instruct.put(ds, datasets.resolve(file)));
@@ -148,7 +159,7 @@ public final class DataBench {
       }
     }
     double s = (System.nanoTime() - start) / 1e9;
-    return new Result("baseline (1 thread, Jackson streaming)", counts, read[1], s, read[0] / s);
+    return new Result("baseline (1 thread, Jackson streaming)", counts, read[1], s, read[0] / s, cpuSeconds() - cpu);
   }
 
   /** PrepareData on one runner (flink: [local], parallelism 2) with the image index in place of images. */
@@ -164,12 +175,14 @@ public final class DataBench {
     // the index stands in for the file system, which needs no loading: loaded before the clock, as the baseline's
     IndexedImages.load(index.toString());
     long start = System.nanoTime();
+    double cpu = cpuSeconds();
     PrepareSummary s = PrepareData.run(o);
     double sec = (System.nanoTime() - start) / 1e9;
+    cpu = cpuSeconds() - cpu;
     Map<String, Long> nonEmpty = new TreeMap<>();
     s.datasets().forEach((k, v) -> { if (v > 0) nonEmpty.put(k, v); });
     String name = runner.equals("flink") ? "PrepareData flink [local] parallelism 2" : "PrepareData " + runner;
-    return new Result(name, nonEmpty, s.removedTextOnly(), sec, s.read() / sec);
+    return new Result(name, nonEmpty, s.removedTextOnly(), sec, s.read() / sec, cpu);
   }
 
   /** The image check of the bench: the path must be in the index file (absolute paths, one a line). */
@@ -244,7 +257,7 @@ public final class DataBench {
   private static void print(PrintWriter out, Result r, Result baseline) {
     boolean same = baseline == null
         || (r.datasets().equals(baseline.datasets()) && r.removedTextOnly() == baseline.removedTextOnly());
-    out.printf("%-42s %8.1f s %,10.0f records/s%s%n", r.name(), r.seconds(), r.recordsPerSecond(),
+    out.printf("%-42s %8.1f s %,10.0f records/s, cpu %.1f s%s%n", r.name(), r.seconds(), r.recordsPerSecond(), r.cpuSeconds(),
         baseline == null ? "" : same ? "  counts = baseline" : "  COUNTS DIFFER from baseline");
     if (baseline == null) out.printf("  datasets %s, removed text-only %d%n", r.datasets(), r.removedTextOnly());
     else if (!same) out.printf("  datasets %s, removed text-only %d%n", r.datasets(), r.removedTextOnly());
