@@ -71,10 +71,12 @@ public final class Checks {
   /**
    * Parses one element straight into the compact record, without a tree: the per-record cost of the whole
    * preparation. Content after the object is a fault too.
+   *
+   * @param spans null, or where to note the plain turn values of this record in {@code buf} (see {@link Spans})
    */
-  static LlavaRecord parse(byte[] buf, int off, int len) throws Rejected {
+  static LlavaRecord parse(byte[] buf, int off, int len, Spans spans) throws Rejected {
     try (JsonParser p = COMPACT.getFactory().createParser(buf, off, len)) {
-      LlavaRecord r = parse(p, p.nextToken());
+      LlavaRecord r = parse(p, p.nextToken(), spans, off);
       JsonToken after = p.nextToken();
       if (after != null) throw new Rejected(Reason.MALFORMED_JSON, "trailing token " + after + " after the record");
       return r;
@@ -88,6 +90,11 @@ public final class Checks {
    * tree: unknown fields are skipped, a repeated field counts by its last value.
    */
   public static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
+    return parse(p, first, null, 0);
+  }
+
+  /** As {@link #parse(JsonParser, JsonToken)}, noting plain turn values in {@code spans} (input from {@code off}). */
+  private static LlavaRecord parse(JsonParser p, JsonToken first, Spans spans, int off) throws Rejected, IOException {
     if (first != JsonToken.START_OBJECT) {
       p.skipChildren();
       throw new Rejected(Reason.MALFORMED_JSON, "not an object");
@@ -98,7 +105,7 @@ public final class Checks {
       JsonToken t = p.nextToken();
       switch (field) {
         case "conversations" -> {
-          turns = t == JsonToken.START_ARRAY ? turns(p) : null;
+          turns = t == JsonToken.START_ARRAY ? turns(p, spans, off) : null;
           if (t != JsonToken.START_ARRAY) p.skipChildren();
           fault = turns == null ? (t == JsonToken.START_ARRAY ? "a turn lacks from/value strings" : "conversations is not a list")
               : null;
@@ -128,7 +135,7 @@ public final class Checks {
   }
 
   /** The turns of a conversations array (parser on its START_ARRAY, left on its END_ARRAY); null when one is bad. */
-  private static List<Turn> turns(JsonParser p) throws IOException {
+  private static List<Turn> turns(JsonParser p, Spans spans, int off) throws IOException {
     List<Turn> turns = new ArrayList<>();
     boolean bad = false;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
@@ -138,17 +145,59 @@ public final class Checks {
         continue;
       }
       String from = null, value = null;
+      int plainFrom = -1, plainTo = -1;
       for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         String text = v == JsonToken.VALUE_STRING ? p.getText() : null;
-        if (field.equals("from")) from = text;
-        else if (field.equals("value")) value = text;
+        if (field.equals("from")) {
+          from = text;
+        } else if (field.equals("value")) {
+          value = text;
+          plainFrom = -1;
+          if (spans != null && text != null) { // the token is read: the parser stands after its closing quote
+            int start = off + (int) p.currentTokenLocation().getByteOffset() + 1;
+            int end = off + (int) p.currentLocation().getByteOffset() - 1;
+            // a byte per character: no escape, nothing beyond ASCII, so Jackson would write these very bytes
+            if (end - start == text.length()) {
+              plainFrom = start;
+              plainTo = end;
+            }
+          }
+        }
         p.skipChildren();
       }
-      if (from == null || value == null) bad = true;
-      else turns.add(new Turn(from, value));
+      if (from == null || value == null) {
+        bad = true;
+      } else {
+        if (spans != null) spans.note(turns.size(), plainFrom, plainTo);
+        turns.add(new Turn(from, value));
+      }
     }
     return bad ? null : turns;
+  }
+
+  /**
+   * Where the plain turn values of the last record parsed from a byte array lie in it. A plain value is printable
+   * ASCII without escapes: Jackson writes its string back as exactly these bytes, so {@link #writeJson} copies them
+   * instead of encoding the string again. Most LLaVA text is plain; other values are encoded by Jackson.
+   */
+  static final class Spans {
+    private final byte[] input;
+    /** Turn i's plain text is input[from[i], to[i]), between its quotes; from[i] = -1 when it is not plain. */
+    private int[] from = new int[16], to = new int[16];
+
+    Spans(byte[] input) {
+      this.input = input;
+    }
+
+    private void note(int turn, int start, int end) {
+      if (turn == from.length) {
+        from = java.util.Arrays.copyOf(from, 2 * turn);
+        to = java.util.Arrays.copyOf(to, 2 * turn);
+      }
+      from[turn] = start;
+      to[turn] = end;
+    }
   }
 
   /** A scalar as a tree's asText() gives it (numbers in their canonical form). */
@@ -262,14 +311,22 @@ public final class Checks {
 
   /** The compact JSON of an accepted record, as the authors' files have it: id, image, conversations. */
   public static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
+    writeJson(r, null, g);
+  }
+
+  /** As {@link #writeJson(LlavaRecord, JsonGenerator)}, copying the plain turn values noted in {@code spans}. */
+  static void writeJson(LlavaRecord r, Spans spans, JsonGenerator g) throws IOException {
     g.writeStartObject();
     if (r.id() != null) g.writeStringField("id", r.id());
     if (r.image() != null) g.writeStringField("image", r.image());
     g.writeArrayFieldStart("conversations");
-    for (Turn t : r.conversations()) {
+    for (int i = 0; i < r.conversations().size(); i++) {
+      Turn t = r.conversations().get(i);
       g.writeStartObject();
       g.writeStringField("from", t.from());
-      g.writeStringField("value", t.value());
+      g.writeFieldName("value");
+      if (spans != null && spans.from[i] >= 0) g.writeRawUTF8String(spans.input, spans.from[i], spans.to[i] - spans.from[i]);
+      else g.writeString(t.value());
       g.writeEndObject();
     }
     g.writeEndArray();

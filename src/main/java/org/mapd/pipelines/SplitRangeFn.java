@@ -11,8 +11,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -32,8 +34,6 @@ final class SplitRangeFn extends DoFn<Range, String> {
   /** A record larger than this is rejected unread: no LLaVA record comes near it, a hostile file might. */
   static final int MAX_RECORD_BYTES = 64 << 20;
 
-  private static final JoinMap.PerJvm<Map<String, String>> JOINS = new JoinMap.PerJvm<>(JoinMap::read);
-
   // The rules travel as JSON strings: the DirectRunner serializes and deserializes the DoFn for every bundle,
   // and with a graph of records the JIT spent 5 s compiling Java serialization (2 s with strings).
   private final String rulesJson;
@@ -48,6 +48,8 @@ final class SplitRangeFn extends DoFn<Range, String> {
   private transient Map<String, List<Pattern>> regexes;
   private transient Map<String, Path> imageRoots;
   private transient Map<String, String> joins;
+  /** The datasets a record may go to: the rules', and the combined vqav2+okvqa one. */
+  private transient Set<String> datasets;
 
   /** See {@link CheckAndSplit#CheckAndSplit}. */
   SplitRangeFn(SplitRules rules, List<SplitRules.Source> sources, Path datasets, boolean okvqaKnown, Path joinMap,
@@ -71,7 +73,9 @@ final class SplitRangeFn extends DoFn<Range, String> {
     }
     regexes = new HashMap<>();
     imageRoots = new HashMap<>();
-    joins = JOINS.get(Path.of(joinsFile));
+    joins = JoinMap.load(Path.of(joinsFile));
+    datasets = new HashSet<>(rules.datasets());
+    datasets.add(rules.okvqa().combined());
     for (SplitRules.Source s : sources) {
       imageRoots.put(s.name(), Path.of(datasetsRoot).resolve(s.imageRoot()).toAbsolutePath().normalize()); // absolute for converted OneVision
       List<Pattern> l = new ArrayList<>();
@@ -96,7 +100,7 @@ final class SplitRangeFn extends DoFn<Range, String> {
     long first = range.starts()[0];
     long bytes = range.ends()[range.size() - 1] - first;
     byte[] buf = new byte[(int) Math.min(bytes, Range.MAX_BYTES + MAX_RECORD_BYTES)];
-    Lines lines = new Lines();
+    Lines lines = new Lines(buf);
     lines.count(CheckAndSplit.read(range.source()), range.size());
     try (FileChannel ch = FileChannel.open(Path.of(range.file()))) {
       boolean loaded = bytes <= buf.length;
@@ -136,7 +140,7 @@ final class SplitRangeFn extends DoFn<Range, String> {
     boolean pretrain = name.equals(CheckAndSplit.PRETRAIN_SOURCE);
     LlavaRecord r = null;
     try {
-      r = Checks.parse(buf, off, len);
+      r = Checks.parse(buf, off, len, lines.spans);
       if (Checks.textOnly(r)) {
         if (pretrain) throw new Checks.Rejected(Checks.Reason.IMAGE_MISSING, "caption without image");
         lines.count(CheckAndSplit.REMOVED_TEXT_ONLY, 1);
@@ -146,7 +150,7 @@ final class SplitRangeFn extends DoFn<Range, String> {
       Path image = Checks.resolve(imageRoots.get(name), r.image());
       String dataset = pretrain ? CheckAndSplit.PRETRAIN
           : Checks.classify(rules, source, regexes.get(name), r, firstHuman, joins, okvqaKnown);
-      if (dataset == null || !(pretrain || rules.datasets().contains(dataset) || dataset.equals(rules.okvqa().combined()))) {
+      if (dataset == null || !(pretrain || datasets.contains(dataset))) {
         throw new Checks.Rejected(Checks.Reason.UNKNOWN_DATASET, String.valueOf(dataset));
       }
       images.check(image);
@@ -171,10 +175,13 @@ final class SplitRangeFn extends DoFn<Range, String> {
     final Map<String, DatasetShards.Writer> datasets = new TreeMap<>();
     final ByteArrayOutputStream rejects = new ByteArrayOutputStream();
     final Map<String, Long> counts = new TreeMap<>();
+    /** The plain turn values of the record last parsed from the range's buffer, copied as they are. */
+    final Checks.Spans spans;
     private final DatasetShards.Bytes record = new DatasetShards.Bytes(1 << 12);
     private final JsonGenerator json;
 
-    Lines() throws IOException {
+    Lines(byte[] buf) throws IOException {
+      spans = new Checks.Spans(buf);
       json = Checks.COMPACT.getFactory().createGenerator(record);
       json.setRootValueSeparator(null); // one record after another, nothing between them
     }
@@ -185,7 +192,7 @@ final class SplitRangeFn extends DoFn<Range, String> {
 
     void accept(String dataset, Range range, long index, LlavaRecord r) throws IOException {
       record.reset();
-      Checks.writeJson(r, json);
+      Checks.writeJson(r, spans, json);
       json.flush();
       datasets.computeIfAbsent(dataset, k -> new DatasetShards.Writer(range.order(), range.source()))
           .add(index, record.array(), 0, record.size());
