@@ -169,10 +169,7 @@ public final class Manifests {
       for (int start = 0; start < n; start += k) {
         List<Integer> group = new ArrayList<>(k);
         for (int i = start; i < Math.min(n, start + k); i++) group.add(perm[i]);
-        if (group.size() < k) {
-          Set<Integer> in = new HashSet<>(group);
-          for (int i : permutation(n, r)) if (group.size() < k && !in.contains(i)) group.add(i);
-        }
+        if (group.size() < k) topUp(group, k, n, r);
         tasks.add(new MetaTask(d.getKey(), List.copyOf(group.subList(0, kSupport)), List.copyOf(group.subList(kSupport, k))));
       }
     }
@@ -216,8 +213,7 @@ public final class Manifests {
       if (fresh > 0) {
         List<Integer> tail = new ArrayList<>(draw);
         for (int i = full; i < n; i++) tail.add(perm[i]);
-        Set<Integer> in = new HashSet<>(tail);
-        for (int i : permutation(n, r)) if (tail.size() < draw && !in.contains(i)) tail.add(i);
+        topUp(tail, draw, n, r);
         Collections.shuffle(tail, r);
         draws.add(tail);
         if (authorsDraws && 2 * fresh > draw) {
@@ -234,6 +230,12 @@ public final class Manifests {
     }
     Collections.shuffle(l, r);
     return l;
+  }
+
+  /** Fills a partial group up to {@code size} with other examples of the dataset, in the order of a new permutation. */
+  private static void topUp(List<Integer> group, int size, int n, Random r) {
+    Set<Integer> in = new HashSet<>(group);
+    for (int i : permutation(n, r)) if (group.size() < size && !in.contains(i)) group.add(i);
   }
 
   /** 0..n-1 shuffled with the same draws as Collections.shuffle of that list (the files stay as they were). */
