@@ -86,16 +86,21 @@ public interface PrepareOptions extends PipelineOptions {
   void setImageCheck(ImageCheck value);
 
   /**
-   * Options for a runner as plans and the CLI name it, direct or flink, with the DirectRunner's per-element
-   * immutability and encodability checks off: they double a data-sized run (tests turn them on).
+   * Options for a runner as plans and the CLI name it, direct or flink. For the DirectRunner, its per-element
+   * immutability and encodability checks are off (they double a data-sized run; tests turn them on), and it
+   * gets a thread per core, at least two, instead of its default of at least three: one of its threads runs its
+   * scheduler, which resubmits itself without pause (QuiescenceDriver), so a third thread on two cores spins
+   * beside the two busy with ranges.
    */
   static PrepareOptions forRunner(String runner) {
     PrepareOptions o = PipelineOptionsFactory.as(PrepareOptions.class);
     switch (runner) {
       case "direct" -> {
         o.setRunner(org.apache.beam.runners.direct.DirectRunner.class); // not PipelineOptions.DirectRunner, a factory
-        o.as(DirectOptions.class).setEnforceImmutability(false);
-        o.as(DirectOptions.class).setEnforceEncodability(false);
+        DirectOptions direct = o.as(DirectOptions.class);
+        direct.setEnforceImmutability(false);
+        direct.setEnforceEncodability(false);
+        direct.setTargetParallelism(Math.max(2, Runtime.getRuntime().availableProcessors()));
       }
       case "flink" -> {
         o.setRunner(FlinkRunner.class);
