@@ -8,6 +8,7 @@ import org.mapd.conf.Plan;
 import org.mapd.data.PaperScaleData;
 import org.mapd.data.SynthData;
 import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,8 +126,15 @@ final class DataCommand {
         throw new IllegalArgumentException("--runner flink needs --flink-master HOST:PORT or [local]");
       }
       Plan p = Inputs.plan(plan);
-      PrepareSummary s = PrepareData.run(datasets, out,
-          new PrepareData.Options(runner, flinkMaster, fullImageCheck, p.seed(), p.training(Common.base()), p.fidelity()));
+      PrepareOptions options = PrepareOptions.forRunner(runner);
+      options.setFlinkMaster(flinkMaster);
+      options.setDatasets(datasets.toString());
+      options.setOut(out.toString());
+      options.setFullImageCheck(fullImageCheck);
+      options.setSeed(p.seed());
+      options.setFidelity(p.fidelity());
+      options.setTraining(p.training(Common.base()));
+      PrepareSummary s = PrepareData.run(options);
       System.out.printf("%10s  %s%n", "records", "dataset");
       new TreeMap<>(s.datasets()).forEach((ds, n) -> System.out.printf("%10d  %s%n", n, ds));
       System.out.printf("%10d  removed text-only%n", s.removedTextOnly());

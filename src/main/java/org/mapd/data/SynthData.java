@@ -1,10 +1,5 @@
 package org.mapd.data;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,21 +9,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import org.mapd.Json;
 
 /**
  * Synthetic datasets in the real formats (LCS-558K, mix665k + Instruct-150K, three OneVision subsets,
  * four VL-ICL tasks), small enough and regular enough for a tiny model to learn. Every image is 32x32 and
  * every glyph or object sits in one 8x8 cell of the 4x4 grid, so a ViT with patch 8 sees one thing per
- * patch. One {@link Random} drawn in a fixed order makes the output byte-identical for a seed.
+ * patch ({@link Scenes} draws and encodes them). One {@link Random}, shared with the scenes and drawn in a
+ * fixed order (one method per dataset, called in turn), makes the output byte-identical for a seed.
  */
 public final class SynthData {
   static final List<String> COLORS = List.of("red", "green", "blue", "yellow", "purple", "orange");
-  private static final int[][] RGB = {
-    {220, 40, 40}, {40, 200, 60}, {50, 80, 230}, {230, 220, 40}, {170, 60, 200}, {240, 140, 30}
-  };
   /** Words drawn as capitals, at most 4 letters so that one word fits one row of cells. */
   static final List<String> WORDS = List.of(
       "cat", "dog", "sun", "tree", "book", "fish", "star", "moon", "bird", "cake", "lamp", "ship",
@@ -44,15 +35,18 @@ public final class SynthData {
       "Please directly answer the question and provide the correct option letter, e.g., A, B, C, D.";
   static final String GEO_REASONING =
       "First perform reasoning, then finally select the question from the choices in the following format: Answer: xxx.";
-  private static final String[] OPS = {"+", "-", "x"};
+  static final String[] OPS = {"+", "-", "x"};
 
   private final Path out;
+  /** The one random stream: the scenes draw from it too, so every draw keeps its place in the sequence. */
   private final Random rnd;
+  private final Scenes scenes;
   private final Map<String, Integer> counts = new TreeMap<>();
 
   private SynthData(Path out, long seed) {
     this.out = out;
     this.rnd = new Random(seed);
+    this.scenes = new Scenes(rnd);
   }
 
   /** Writes every synthetic source under {@code out}; returns record counts per file. */
@@ -80,7 +74,7 @@ public final class SynthData {
       String[] qa = new String[2];
       int[] px = s.skill(i % 6, qa);
       String id = String.format(Locale.ROOT, "%06d", i);
-      png(dir.resolve(id + ".png"), px);
+      Scenes.png(dir.resolve(id + ".png"), px);
       records.add(new LlavaRecord(id, id + ".png", turns("<image>\n" + qa[0], qa[1])));
     }
     return records;
@@ -90,215 +84,43 @@ public final class SynthData {
   private int[] skill(int kind, String[] qa) {
     switch (kind) {
       case 0 -> {
-        List<Obj> objs = objects(1 + rnd.nextInt(4));
+        List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(4));
         qa[0] = "What is in the image?";
-        qa[1] = describe(objs);
-        return draw(objs);
+        qa[1] = Scenes.describe(objs);
+        return scenes.draw(objs);
       }
       case 1 -> {
-        List<Obj> objs = objects(1 + rnd.nextInt(6));
+        List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(6));
         String[] c = countQa(objs);
         qa[0] = c[0];
         qa[1] = c[1];
-        return draw(objs);
+        return scenes.draw(objs);
       }
       case 2 -> {
-        String w = pick(WORDS);
+        String w = scenes.pick(WORDS);
         qa[0] = "What is the word in the image?";
         qa[1] = w;
-        return drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(pick(COLORS)));
+        return scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(scenes.pick(COLORS)));
       }
       case 3 -> {
         qa[0] = "What word is in the red box?";
-        return boxedWords(qa, null);
+        return scenes.boxedWords(qa, null);
       }
       case 4 -> {
-        Expr e = randomExpr(OPS[rnd.nextInt(3)]);
+        Scenes.Expr e = scenes.randomExpr(OPS[rnd.nextInt(3)]);
         qa[0] = "What is the result of the expression in the image?";
         qa[1] = "" + e.value();
-        return drawExpr(e);
+        return scenes.drawExpr(e);
       }
       default -> {
-        List<Obj> objs = objects(1 + rnd.nextInt(3));
-        Obj o = objs.get(rnd.nextInt(objs.size()));
+        List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(3));
+        Scenes.Obj o = objs.get(rnd.nextInt(objs.size()));
         boolean shape = rnd.nextBoolean();
         qa[0] = shape ? "What shape is at the " + o.where() + "?" : "What colour is the object at the " + o.where() + "?";
         qa[1] = shape ? o.shape() : o.color();
-        return draw(objs);
+        return scenes.draw(objs);
       }
     }
-  }
-
-  /**
-   * Two or three words on separate rows, the first framed by a red box: its word goes to {@code answer[1]}
-   * and, when {@code box} is given, its frame [x, y, w, h] in pixels to {@code box}.
-   */
-  private int[] boxedWords(String[] answer, int[] box) {
-    int[] px = canvas();
-    List<Integer> rows = new ArrayList<>(List.of(0, 1, 2));
-    Collections.shuffle(rows, rnd);
-    int nWords = 2 + rnd.nextInt(2);
-    for (int k = 0; k < nWords; k++) {
-      String w = pick(WORDS);
-      int row = rows.get(k), col = rnd.nextInt(5 - w.length());
-      drawText(px, w, row, col, rnd.nextBoolean() ? white() : color("yellow"));
-      if (k == 0) {
-        answer[1] = w;
-        Glyphs.drawBox(px, row, col, col + w.length() - 1, rgb(255, 0, 0));
-        if (box != null) {
-          box[0] = col * 8;
-          box[1] = row * 8;
-          box[2] = w.length() * 8;
-          box[3] = 9;
-        }
-      }
-    }
-    return px;
-  }
-
-  // ---------------------------------------------------------------- scenes
-
-  /** One object of a scene, in grid cell (row, col). */
-  record Obj(String color, String shape, boolean large, int row, int col) {
-    String phrase() { return (large ? "large " : "small ") + color + " " + shape; }
-    String box() {
-      return String.format(Locale.ROOT, "[%.2f, %.2f, %.2f, %.2f]", col / 4.0, row / 4.0, (col + 1) / 4.0, (row + 1) / 4.0);
-    }
-    String where() {
-      return (row < 2 ? "top " : "bottom ") + (col < 2 ? "left" : "right");
-    }
-  }
-
-  /** An arithmetic expression a op b; op "?" hides the operator. */
-  record Expr(int a, String op, int b) {
-    int value() { return value(op); }
-    int value(String o) { return switch (o) { case "+" -> a + b; case "-" -> a - b; default -> a * b; }; }
-    String text() { return a + " " + op + " " + b; }
-  }
-
-  private int[] canvas() {
-    int[] px = new int[32 * 32];
-    int bg = rgb(10 + rnd.nextInt(25), 10 + rnd.nextInt(25), 10 + rnd.nextInt(25));
-    java.util.Arrays.fill(px, bg);
-    return px;
-  }
-
-  private int color(String name) {
-    int[] c = RGB[COLORS.indexOf(name)];
-    return rgb(jitter(c[0]), jitter(c[1]), jitter(c[2]));
-  }
-
-  private int white() { int v = 200 + rnd.nextInt(50); return rgb(v, v, v); }
-
-  private int jitter(int v) { return Math.max(0, Math.min(255, v - 15 + rnd.nextInt(31))); }
-
-  private static int rgb(int r, int g, int b) { return (r << 16) | (g << 8) | b; }
-
-  private String pick(List<String> l) { return l.get(rnd.nextInt(l.size())); }
-
-  private List<Obj> objects(int n) {
-    List<Integer> cells = new ArrayList<>();
-    for (int i = 0; i < 16; i++) cells.add(i);
-    Collections.shuffle(cells, rnd);
-    List<Obj> objs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      objs.add(new Obj(pick(COLORS), pick(Glyphs.SHAPES), rnd.nextBoolean(), cells.get(i) / 4, cells.get(i) % 4));
-    }
-    return objs;
-  }
-
-  private int[] draw(List<Obj> objs) {
-    int[] px = canvas();
-    for (Obj o : objs) {
-      Glyphs.drawShape(px, o.shape(), o.large(), o.row(), o.col(), rnd.nextInt(3), rnd.nextInt(3), color(o.color()));
-    }
-    return px;
-  }
-
-  private int[] drawText(int[] px, String text, int row, int col, int color) {
-    for (int i = 0; i < text.length(); i++) {
-      Glyphs.drawChar(px, Character.toUpperCase(text.charAt(i)), row, col + i, rnd.nextInt(2), color);
-    }
-    return px;
-  }
-
-  private int[] drawExpr(Expr e) {
-    return drawText(canvas(), "" + e.a() + e.op().charAt(0) + e.b(), rnd.nextInt(4), rnd.nextInt(2), white());
-  }
-
-  private Expr randomExpr(String op) { return new Expr(rnd.nextInt(10), op, rnd.nextInt(10)); }
-
-  /**
-   * Expressions for training arithmetic: the first ones reach every value an operator_induction query can
-   * have (so each answer word occurs in training), the rest are random.
-   */
-  private List<Expr> coveringExprs(int n) {
-    Map<Integer, Expr> byValue = new TreeMap<>();
-    for (String op : OPS) for (int a = 0; a < 10; a++) for (int b = 0; b < 10; b++) byValue.putIfAbsent(new Expr(a, op, b).value(), new Expr(a, op, b));
-    List<Expr> l = new ArrayList<>(byValue.values());
-    while (l.size() < n) l.add(randomExpr(OPS[rnd.nextInt(3)]));
-    Collections.shuffle(l, rnd);
-    return l.subList(0, n);
-  }
-
-  private static String describe(List<Obj> objs) {
-    List<String> p = new ArrayList<>();
-    for (Obj o : objs) p.add("a " + o.phrase());
-    return String.join(" and ", p);
-  }
-
-  private static long count(List<Obj> objs, java.util.function.Predicate<Obj> f) {
-    return objs.stream().filter(f).count();
-  }
-
-  // ---------------------------------------------------------------- writing
-
-  /**
-   * Writes a 32x32 RGB PNG. Encoded by hand (IHDR, one zlib IDAT, IEND): for thousands of tiny images
-   * ImageIO's per-call writer set-up costs more than the pixels, and this output is byte-stable.
-   */
-  private static void png(Path file, int[] px) {
-    byte[] raw = new byte[32 * (1 + 32 * 3)];
-    int k = 0;
-    for (int y = 0; y < 32; y++) {
-      raw[k++] = 0; // filter: none
-      for (int x = 0; x < 32; x++) {
-        int v = px[y * 32 + x];
-        raw[k++] = (byte) (v >> 16);
-        raw[k++] = (byte) (v >> 8);
-        raw[k++] = (byte) v;
-      }
-    }
-    Deflater d = new Deflater(Deflater.BEST_SPEED);
-    d.setInput(raw);
-    d.finish();
-    ByteArrayOutputStream z = new ByteArrayOutputStream(raw.length);
-    byte[] buf = new byte[4096];
-    while (!d.finished()) z.write(buf, 0, d.deflate(buf));
-    d.end();
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(z.size() + 64);
-      DataOutputStream o = new DataOutputStream(bytes);
-      o.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-      chunk(o, "IHDR", new byte[] {0, 0, 0, 32, 0, 0, 0, 32, 8, 2, 0, 0, 0}); // 8-bit RGB
-      chunk(o, "IDAT", z.toByteArray());
-      chunk(o, "IEND", new byte[0]);
-      Files.createDirectories(file.getParent());
-      Files.write(file, bytes.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(file.toString(), e);
-    }
-  }
-
-  private static void chunk(DataOutputStream o, String type, byte[] data) throws IOException {
-    byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    o.writeInt(data.length);
-    o.write(t);
-    o.write(data);
-    o.writeInt((int) crc.getValue());
   }
 
   private void json(String rel, List<?> records) {
@@ -322,22 +144,22 @@ public final class SynthData {
       int[] px;
       switch (i % 4) {
         case 0, 1 -> {
-          List<Obj> objs = objects(1 + rnd.nextInt(3));
-          px = draw(objs);
-          caption = describe(objs);
+          List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(3));
+          px = scenes.draw(objs);
+          caption = Scenes.describe(objs);
         }
         case 2 -> {
-          Expr e = randomExpr(OPS[rnd.nextInt(3)]);
-          px = drawExpr(e);
+          Scenes.Expr e = scenes.randomExpr(OPS[rnd.nextInt(3)]);
+          px = scenes.drawExpr(e);
           caption = "the expression " + e.text();
         }
         default -> {
-          String w = pick(WORDS), c = pick(COLORS);
-          px = drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(c));
+          String w = scenes.pick(WORDS), c = scenes.pick(COLORS);
+          px = scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(c));
           caption = "the word " + w + " in " + c;
         }
       }
-      png(out.resolve("LLaVA-Pretrain/images/" + image), px);
+      Scenes.png(out.resolve("LLaVA-Pretrain/images/" + image), px);
       recs.add(new LlavaRecord(String.format(Locale.ROOT, "%09d", i), image,
           turns("<image>\nRender a clear and concise summary of the photo.", caption)));
     }
@@ -351,7 +173,7 @@ public final class SynthData {
   private String coco(int[] px) {
     cocoId += 1 + rnd.nextInt(7);
     String name = String.format(Locale.ROOT, "%012d.png", cocoId);
-    png(out.resolve("LLaVA-Instruct/images/coco/train2017/" + name), px);
+    Scenes.png(out.resolve("LLaVA-Instruct/images/coco/train2017/" + name), px);
     return "coco/train2017/" + name;
   }
 
@@ -362,70 +184,103 @@ public final class SynthData {
 
   private String image(String folder, int i, int[] px) {
     String rel = folder + "/" + String.format(Locale.ROOT, "%07d.png", i);
-    png(out.resolve("LLaVA-Instruct/images/" + rel), px);
+    Scenes.png(out.resolve("LLaVA-Instruct/images/" + rel), px);
     return rel;
   }
 
   private static LlavaRecord rec(String image, List<Turn> t) { return new LlavaRecord(idOf(image), image, t); }
 
   /** A counting question about a scene and its answer. */
-  private String[] countQa(List<Obj> objs) {
+  private String[] countQa(List<Scenes.Obj> objs) {
     return switch (rnd.nextInt(3)) {
-      case 0 -> { String c = pick(COLORS); yield new String[] {"How many " + c + " objects are there?", "" + count(objs, o -> o.color().equals(c))}; }
-      case 1 -> { String s = pick(Glyphs.SHAPES); yield new String[] {"How many " + s + " shapes are there?", "" + count(objs, o -> o.shape().equals(s))}; }
-      default -> { boolean l = rnd.nextBoolean(); yield new String[] {"How many " + (l ? "large" : "small") + " objects are there?", "" + count(objs, o -> o.large() == l)}; }
+      case 0 -> { String c = scenes.pick(COLORS); yield new String[] {"How many " + c + " objects are there?", "" + Scenes.count(objs, o -> o.color().equals(c))}; }
+      case 1 -> { String s = scenes.pick(Glyphs.SHAPES); yield new String[] {"How many " + s + " shapes are there?", "" + Scenes.count(objs, o -> o.shape().equals(s))}; }
+      default -> { boolean l = rnd.nextBoolean(); yield new String[] {"How many " + (l ? "large" : "small") + " objects are there?", "" + Scenes.count(objs, o -> o.large() == l)}; }
     };
   }
 
+  /** mix665k in the authors' format (one method per dataset, drawn in this order), its Instruct-150K twins, OK-VQA. */
   private void instruct() {
     List<LlavaRecord> mix = new ArrayList<>();
-    List<LlavaRecord> conv = new ArrayList<>(), det = new ArrayList<>(), cplx = new ArrayList<>();
-    List<Map<String, Object>> okQuestions = new ArrayList<>();
-    // conv: naming objects, copying a name given in the text
+    List<LlavaRecord> conv = conversations(mix), det = detailedDescriptions(mix), cplx = complexReasoning(mix);
+    vqav2(mix);
+    List<Map<String, Object>> okQuestions = okvqa(mix);
+    aokvqa(mix);
+    regions(mix);
+    gqa(mix);
+    ocrVqa(mix);
+    textCaps(mix);
+    shareGpt(mix);
+    Collections.shuffle(mix, rnd);
+    json("LLaVA-Instruct/llava_v1_5_mix665k.json", withBadRecords(mix));
+    json("LLaVA-Instruct/conversation_58k.json", conv);
+    json("LLaVA-Instruct/detail_23k.json", det);
+    json("LLaVA-Instruct/complex_reasoning_77k.json", cplx);
+    Json.writeAtomic(out.resolve("OK-VQA/OpenEnded_mscoco_train2014_questions.json"), Map.of("questions", okQuestions));
+    counts.put("OK-VQA/OpenEnded_mscoco_train2014_questions.json", okQuestions.size());
+  }
+
+  /** conv: naming objects, copying a name given in the text; returns the Instruct-150K twins. */
+  private List<LlavaRecord> conversations(List<LlavaRecord> mix) {
+    List<LlavaRecord> conv = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(2));
-      String image = coco(draw(objs));
-      Obj o = objs.get(0);
+      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(2));
+      String image = coco(scenes.draw(objs));
+      Scenes.Obj o = objs.get(0);
       String name = NAMES.get(i % NAMES.size());
       List<Turn> t = objs.size() == 1
           ? turns("<image>\nThis object is called " + name + ". What is it?", name,
               "What colour is it?", o.color(), "What shape is it?", o.shape())
           : turns("<image>\nThe " + o.shape() + " is called " + name + ". What is the " + o.shape() + " called?", name,
-              "What is in the image?", describe(objs));
+              "What is in the image?", Scenes.describe(objs));
       mix.add(rec(image, t));
       conv.add(new LlavaRecord(idOf(image), idOf(image) + ".png", t));
     }
-    // det: detailed descriptions with positions
+    return conv;
+  }
+
+  /** det: detailed descriptions with positions; returns the Instruct-150K twins. */
+  private List<LlavaRecord> detailedDescriptions(List<LlavaRecord> mix) {
+    List<LlavaRecord> det = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(4));
-      String image = coco(draw(objs));
+      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(4));
+      String image = coco(scenes.draw(objs));
       List<String> parts = new ArrayList<>();
-      for (Obj o : objs) parts.add("a " + o.phrase() + " at the " + o.where());
+      for (Scenes.Obj o : objs) parts.add("a " + o.phrase() + " at the " + o.where());
       List<Turn> t = turns("<image>\nDescribe the image in detail.",
           "There are " + objs.size() + " objects . " + String.join(" and ", parts) + " .");
       mix.add(rec(image, t));
       det.add(new LlavaRecord(idOf(image), idOf(image) + ".png", t));
     }
-    // complex_res: arithmetic with a visible operator, answered with a short reasoning
-    for (Expr e : coveringExprs(150)) {
-      String image = coco(drawExpr(e));
+    return det;
+  }
+
+  /** complex_res: arithmetic with a visible operator, answered with a short reasoning; returns the Instruct-150K twins. */
+  private List<LlavaRecord> complexReasoning(List<LlavaRecord> mix) {
+    List<LlavaRecord> cplx = new ArrayList<>();
+    for (Scenes.Expr e : scenes.coveringExprs(150)) {
+      String image = coco(scenes.drawExpr(e));
       List<Turn> t = turns("What is the result of the expression in the image?\n<image>",
           "The image shows " + e.text() + " . So the result is " + e.value() + " .");
       mix.add(rec(image, t));
       cplx.add(new LlavaRecord(idOf(image), idOf(image) + ".png", t));
     }
-    // vqav2: counting and reading arithmetic, QA pairs of one image merged into one conversation
+    return cplx;
+  }
+
+  /** vqav2: counting and reading arithmetic, QA pairs of one image merged into one conversation. */
+  private void vqav2(List<LlavaRecord> mix) {
     for (int i = 0; i < 150; i++) {
       List<String> v = new ArrayList<>();
       String image;
       if (i % 3 == 0) {
-        Expr e = randomExpr(OPS[rnd.nextInt(3)]);
-        image = coco(drawExpr(e));
+        Scenes.Expr e = scenes.randomExpr(OPS[rnd.nextInt(3)]);
+        image = coco(scenes.drawExpr(e));
         v.add("What is " + e.text() + "?");
         v.add("" + e.value());
       } else {
-        List<Obj> objs = objects(1 + rnd.nextInt(6));
-        image = coco(draw(objs));
+        List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(6));
+        image = coco(scenes.draw(objs));
         int n = 1 + rnd.nextInt(3);
         for (int q = 0; q < n; q++) { String[] qa = countQa(objs); v.add(qa[0]); v.add(qa[1]); }
       }
@@ -433,11 +288,15 @@ public final class SynthData {
       for (int q = 2; q < v.size(); q += 2) v.set(q, v.get(q) + "\n" + VQA_PROMPT);
       mix.add(rec(image, turns(v.toArray(String[]::new))));
     }
-    // okvqa: attribute questions; the OK-VQA question file lets the pipeline split them from vqav2
+  }
+
+  /** okvqa: attribute questions; returns the OK-VQA questions that let the pipeline split them from vqav2. */
+  private List<Map<String, Object>> okvqa(List<LlavaRecord> mix) {
+    List<Map<String, Object>> okQuestions = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(2));
-      String image = coco(draw(objs));
-      Obj o = objs.get(0);
+      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(2));
+      String image = coco(scenes.draw(objs));
+      Scenes.Obj o = objs.get(0);
       String q = "What shape is the " + o.color() + " object?";
       if (objs.size() > 1 && objs.get(1).color().equals(o.color())) q = "What colour is the " + o.shape() + "?";
       String a = q.startsWith("What shape") ? o.shape() : o.color();
@@ -448,23 +307,30 @@ public final class SynthData {
       okq.put("question_id", Long.parseLong(idOf(image)) * 10);
       okQuestions.add(okq);
     }
-    // aokvqa: multiple choice over shapes
+    return okQuestions;
+  }
+
+  /** aokvqa: multiple choice over shapes. */
+  private void aokvqa(List<LlavaRecord> mix) {
     for (int i = 0; i < 150; i++) {
-      List<Obj> objs = objects(1);
-      String image = coco(draw(objs));
+      List<Scenes.Obj> objs = scenes.objects(1);
+      String image = coco(scenes.draw(objs));
       List<String> opts = choices(objs.get(0).shape());
       String letter = "" + (char) ('A' + opts.indexOf(objs.get(0).shape()));
       mix.add(rec(image, turns("<image>\nWhich shape is shown in the image?\nA. " + opts.get(0) + "\nB. " + opts.get(1)
           + "\nC. " + opts.get(2) + "\nD. " + opts.get(3) + "\n" + MC_PROMPT, letter)));
     }
-    // refcoco (coco) and vg: region prompts
+  }
+
+  /** refcoco (coco) and vg: region prompts. */
+  private void regions(List<LlavaRecord> mix) {
     for (int i = 0; i < 300; i++) {
-      List<Obj> objs = objects(2 + rnd.nextInt(3));
-      int[] px = draw(objs);
+      List<Scenes.Obj> objs = scenes.objects(2 + rnd.nextInt(3));
+      int[] px = scenes.draw(objs);
       String image = i < 150 ? coco(px) : image(i % 2 == 0 ? "vg/VG_100K" : "vg/VG_100K_2", i, px);
       List<String> v = new ArrayList<>();
       for (int q = 0; q < 2; q++) {
-        Obj o = objs.get(q);
+        Scenes.Obj o = objs.get(q);
         if (rnd.nextBoolean()) {
           v.add("Please provide a short description for this region: " + o.box() + ".");
           v.add(o.phrase());
@@ -476,43 +342,57 @@ public final class SynthData {
       v.set(0, "<image>\n" + v.get(0));
       mix.add(rec(image, turns(v.toArray(String[]::new))));
     }
-    // gqa: spatial questions
+  }
+
+  /** gqa: spatial questions. */
+  private void gqa(List<LlavaRecord> mix) {
     for (int i = 0; i < 150; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(3));
-      String image = image("gqa/images", i, draw(objs));
-      Obj o = objs.get(rnd.nextInt(objs.size()));
+      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(3));
+      String image = image("gqa/images", i, scenes.draw(objs));
+      Scenes.Obj o = objs.get(rnd.nextInt(objs.size()));
       String q, a;
       if (rnd.nextBoolean()) {
         q = "What shape is at the " + o.where() + "?";
         a = o.shape();
       } else {
-        String s = pick(Glyphs.SHAPES);
+        String s = scenes.pick(Glyphs.SHAPES);
         q = "Is there a " + s + " in the image?";
-        a = count(objs, x -> x.shape().equals(s)) > 0 ? "yes" : "no";
+        a = Scenes.count(objs, x -> x.shape().equals(s)) > 0 ? "yes" : "no";
       }
       mix.add(rec(image, turns("<image>\n" + q + "\n" + VQA_PROMPT, a)));
     }
-    // ocr_vqa: reading words
+  }
+
+  /** ocr_vqa: reading words. */
+  private void ocrVqa(List<LlavaRecord> mix) {
     for (int i = 0; i < 150; i++) {
-      String w = WORDS.get(i % WORDS.size()), c = pick(COLORS);
-      String image = image("ocr_vqa/images", i, drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(c)));
+      String w = WORDS.get(i % WORDS.size()), c = scenes.pick(COLORS);
+      String image = image("ocr_vqa/images", i, scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(c)));
       mix.add(rec(image, turns("<image>\nWhat is the word in the image?\n" + VQA_PROMPT, w,
           "What colour is the word?\n" + VQA_PROMPT, c)));
     }
-    // textvqa = TextCaps
+  }
+
+  /** textvqa = TextCaps: captions naming the word. */
+  private void textCaps(List<LlavaRecord> mix) {
     for (int i = 0; i < 150; i++) {
-      String w = WORDS.get((i * 7) % WORDS.size()), c = pick(COLORS);
-      String image = image("textvqa/train_images", i, drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(c)));
+      String w = WORDS.get((i * 7) % WORDS.size()), c = scenes.pick(COLORS);
+      String image = image("textvqa/train_images", i, scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(c)));
       mix.add(rec(image, turns("<image>\n" + CAPTION_PROMPT, "a sign with the word " + w + " written in " + c)));
     }
-    // ShareGPT: text-only, must be dropped
+  }
+
+  /** ShareGPT: text-only, must be dropped. */
+  private void shareGpt(List<LlavaRecord> mix) {
     for (int i = 0; i < 20; i++) {
       int a = rnd.nextInt(10), b = rnd.nextInt(10);
       mix.add(new LlavaRecord("sharegpt_" + i, null, turns("What is " + a + " + " + b + "?", "" + (a + b)), "gpt-4"));
     }
-    Collections.shuffle(mix, rnd);
+  }
+
+  /** The shuffled mix with deliberately bad records, one per reject reason the generator can express in valid JSON. */
+  private static List<Object> withBadRecords(List<LlavaRecord> mix) {
     List<Object> all = new ArrayList<>(mix);
-    // deliberately bad records, one per reject reason the generator can express in valid JSON
     LlavaRecord good = mix.stream().filter(r -> r.image() != null).findFirst().orElseThrow();
     all.add(3, new LlavaRecord("bad_no_gpt", good.image(), turns("<image>\nWhat is this?")));
     all.add(7, new LlavaRecord("bad_no_image", null, turns("<image>\nWhat is this?", "circle")));
@@ -522,13 +402,9 @@ public final class SynthData {
     all.add(13, new LlavaRecord("bad_escape", "coco/../../../LLaVA-Pretrain/images/00000/000000000.png", turns("<image>\nWhat is this?", "circle")));
     all.add(17, Map.of("id", 5, "conversations", "not a list"));
     all.add(good);
-    json("LLaVA-Instruct/llava_v1_5_mix665k.json", all);
-    json("LLaVA-Instruct/conversation_58k.json", conv);
-    json("LLaVA-Instruct/detail_23k.json", det);
-    json("LLaVA-Instruct/complex_reasoning_77k.json", cplx);
-    Json.writeAtomic(out.resolve("OK-VQA/OpenEnded_mscoco_train2014_questions.json"), Map.of("questions", okQuestions));
-    counts.put("OK-VQA/OpenEnded_mscoco_train2014_questions.json", okQuestions.size());
+    return all;
   }
+
 
   /** Four distinct shape options that include {@code right}, in a random order. */
   private List<String> choices(String right) {
@@ -556,9 +432,9 @@ public final class SynthData {
     Path ov = out.resolve("LLaVA-OneVision");
     List<Map<String, Object>> mavis = new ArrayList<>();
     int i = 0;
-    for (Expr e : coveringExprs(150)) {
+    for (Scenes.Expr e : scenes.coveringExprs(150)) {
       String image = "mavis_math_metagen/images/mavis_" + i + ".png";
-      png(ov.resolve(image), drawExpr(e));
+      Scenes.png(ov.resolve(image), scenes.drawExpr(e));
       mavis.add(ovRecord("mavis_math_metagen", "mavis_" + i++, image, turns(
           "<image>\nPlease solve the problem shown in the image and give the final value.\nWhat is the value of the expression?",
           "" + e.value())));
@@ -568,14 +444,14 @@ public final class SynthData {
     List<Map<String, Object>> tab = new ArrayList<>();
     for (i = 0; i < 150; i++) {
       int[] d = {rnd.nextInt(10), rnd.nextInt(10), rnd.nextInt(10), rnd.nextInt(10)};
-      int[] px = canvas();
-      int c = white();
+      int[] px = scenes.canvas();
+      int c = scenes.white();
       for (int k = 0; k < 4; k++) Glyphs.drawChar(px, (char) ('0' + d[k]), 1 + k / 2, 1 + k % 2, rnd.nextInt(2), c);
       String[] names = {"first row", "second row", "first column", "second column"};
       int which = rnd.nextInt(4);
       int sum = switch (which) { case 0 -> d[0] + d[1]; case 1 -> d[2] + d[3]; case 2 -> d[0] + d[2]; default -> d[1] + d[3]; };
       String image = "tabmwp(cauldron)/" + i + ".png";
-      png(ov.resolve(image), px);
+      Scenes.png(ov.resolve(image), px);
       tab.add(ovRecord("tabmwp(cauldron)", "tabmwp_" + i, image, turns(
           "<image>\nHint: Please answer the question requiring an integer answer and provide the final value.\nQuestion: What is the sum of the numbers in the "
               + names[which] + " of the table?", "" + sum)));
@@ -584,14 +460,14 @@ public final class SynthData {
 
     List<Map<String, Object>> geo = new ArrayList<>();
     for (i = 0; i < 160; i++) {
-      List<Obj> objs = objects(1);
+      List<Scenes.Obj> objs = scenes.objects(1);
       String shape = objs.get(0).shape();
       List<String> opts = choices(shape);
       String letter = "" + (char) ('A' + opts.indexOf(shape));
       String q = "Question: Which shape is shown in the figure?\nChoices:\nA: " + opts.get(0) + "\nB: " + opts.get(1)
           + "\nC: " + opts.get(2) + "\nD: " + opts.get(3);
       String image = "geo170k(qa)/" + (9000 + i) + "_" + (i % 20) + ".png";
-      png(ov.resolve(image), draw(objs));
+      Scenes.png(ov.resolve(image), scenes.draw(objs));
       boolean reasoning = i % 2 == 1;
       geo.add(ovRecord("geo170k(qa)", (9000 + i) + "_" + (i % 20), image, reasoning
           ? turns("<image>\n" + GEO_REASONING + "\n" + q, "The figure shows a " + shape + " . Answer: " + letter)
@@ -611,51 +487,61 @@ public final class SynthData {
     return r;
   }
 
+  /** The four VL-ICL tasks the plans evaluate, in VL-ICL's record formats, drawn in this order. */
   private void vlIcl() {
     Path root = out.resolve("VL-ICL");
-    // operator_induction: the image shows "a ? b"; the operator is only knowable from the support answers
+    operatorInduction(root);
+    clevr(root);
+    openMi(root);
+    textOcr(root);
+  }
+
+  /** operator_induction: the image shows "a ? b"; the operator is only knowable from the support answers. */
+  private void operatorInduction(Path root) {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     String q = "What is the result of the following mathematical expression?";
     for (int i = 0; i < 80; i++) {
-      Expr e = randomExpr("?");
+      Scenes.Expr e = scenes.randomExpr("?");
       String image = "operator_induction/support/" + i + "_" + e.a() + "_" + e.b() + ".png";
-      png(root.resolve(image), drawExpr(e));
+      Scenes.png(root.resolve(image), scenes.drawExpr(e));
       sup.add(icl("support_" + i, image, q, List.of(e.value("+"), e.value("-"), e.value("x"))));
     }
     for (int i = 0; i < 60; i++) {
-      Expr e = randomExpr("?");
+      Scenes.Expr e = scenes.randomExpr("?");
       String op = OPS[i % 3];
       String image = "operator_induction/query/" + i + "_" + e.a() + "_" + e.b() + ".png";
-      png(root.resolve(image), drawExpr(e));
+      Scenes.png(root.resolve(image), scenes.drawExpr(e));
       Map<String, Object> r = icl("query_" + i, image, q, e.value(op));
       r.put("operator", op);
       qry.add(r);
     }
     task("operator_induction", sup, qry);
+  }
 
-    // clevr: count the objects that have the asked attribute
-    sup = new ArrayList<>();
-    qry = new ArrayList<>();
+  /** clevr: count the objects that have the asked attribute. */
+  private void clevr(Path root) {
+    List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     for (int i = 0; i < 140; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(6));
-      Obj o = objs.get(rnd.nextInt(objs.size()));
+      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(6));
+      Scenes.Obj o = objs.get(rnd.nextInt(objs.size()));
       String question;
       long n;
       switch (rnd.nextInt(3)) {
-        case 0 -> { question = "color: " + o.color(); n = count(objs, x -> x.color().equals(o.color())); }
-        case 1 -> { question = "shape: " + o.shape(); n = count(objs, x -> x.shape().equals(o.shape())); }
-        default -> { question = "size: " + (o.large() ? "large" : "small"); n = count(objs, x -> x.large() == o.large()); }
+        case 0 -> { question = "color: " + o.color(); n = Scenes.count(objs, x -> x.color().equals(o.color())); }
+        case 1 -> { question = "shape: " + o.shape(); n = Scenes.count(objs, x -> x.shape().equals(o.shape())); }
+        default -> { question = "size: " + (o.large() ? "large" : "small"); n = Scenes.count(objs, x -> x.large() == o.large()); }
       }
       String part = i < 80 ? "support" : "query";
       String image = "clevr/" + part + "/" + i + ".png";
-      png(root.resolve(image), draw(objs));
+      Scenes.png(root.resolve(image), scenes.draw(objs));
       (i < 80 ? sup : qry).add(icl(part + "_" + i, image, question, n));
     }
     task("clevr", sup, qry);
+  }
 
-    // open_mi: per query, nonsense names bound to shapes at random, 5 support images per class
-    sup = new ArrayList<>();
-    qry = new ArrayList<>();
+  /** open_mi: per query, nonsense names bound to shapes at random, 5 support images per class. */
+  private void openMi(Path root) {
+    List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       List<String> shapes = new ArrayList<>(Glyphs.SHAPES);
       Collections.shuffle(shapes, rnd);
@@ -666,7 +552,7 @@ public final class SynthData {
         List<String> images = new ArrayList<>();
         for (int k = 0; k < 5; k++) {
           String image = "open_mi/support/" + i + "_" + c + "_" + k + ".png";
-          png(root.resolve(image), openMiImage(shapes.get(c)));
+          Scenes.png(root.resolve(image), scenes.openMiImage(shapes.get(c)));
           images.add(image);
           sup.add(icl("support_" + i + "_" + c + "_" + k, image, "This is a", names.get(c)));
         }
@@ -674,25 +560,26 @@ public final class SynthData {
       }
       int target = rnd.nextInt(3);
       String image = "open_mi/query/" + i + ".png";
-      png(root.resolve(image), openMiImage(shapes.get(target)));
+      Scenes.png(root.resolve(image), scenes.openMiImage(shapes.get(target)));
       Map<String, Object> r = icl("query_" + i, image, "This is a", names.get(target));
       r.put("classes", names.subList(0, 3));
       r.put("support", support);
       qry.add(r);
     }
     task("open_mi", sup, qry);
+  }
 
-    // textocr: two or three words, one of them in a red box
-    sup = new ArrayList<>();
-    qry = new ArrayList<>();
+  /** textocr: two or three words, one of them in a red box. */
+  private void textOcr(Path root) {
+    List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     for (int i = 0; i < 140; i++) {
       String[] qa = new String[2];
       int[] box = new int[4];
-      int[] px = boxedWords(qa, box);
+      int[] px = scenes.boxedWords(qa, box);
       String answer = qa[1];
       String part = i < 80 ? "support" : "query";
       String image = "textocr/" + part + "/" + i + ".png";
-      png(root.resolve(image), px);
+      Scenes.png(root.resolve(image), px);
       Map<String, Object> r = icl(part + "_" + i, image, "What text is shown in the red box?", answer);
       r.put("img_id", "synth_" + i);
       r.put("width", 32);
@@ -706,11 +593,6 @@ public final class SynthData {
     task("textocr", sup, qry);
   }
 
-  private int[] openMiImage(String shape) {
-    List<Obj> one = objects(1);
-    Obj o = one.get(0);
-    return draw(List.of(new Obj(o.color(), shape, true, o.row(), o.col())));
-  }
 
   private void task(String name, List<Map<String, Object>> support, List<Map<String, Object>> query) {
     json("VL-ICL/" + name + "/support.json", support);

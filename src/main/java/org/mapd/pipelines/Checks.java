@@ -23,18 +23,18 @@ import org.mapd.images.BadImageException;
 import org.mapd.images.ImageDecoder;
 import org.mapd.images.ImageHeader;
 
-/** The per-record checks of the preparation, as plain functions (the DoFns call them; tests too). */
-final class Checks {
+/** The per-record checks of the preparation, as plain functions (its DoFn calls them; tests and the bench too). */
+public final class Checks {
   private Checks() {}
 
   /** One compact line per record in outputs (Json.MAPPER indents). */
-  static final ObjectMapper COMPACT = new ObjectMapper();
+  public static final ObjectMapper COMPACT = new ObjectMapper();
 
   static final String IMAGE = "<image>";
   private static final Pattern TRAILING_DIGITS = Pattern.compile("(\\d+)\\.[A-Za-z]+$");
 
   /** Reject reasons, as written to rejects.jsonl and summary.json. */
-  enum Reason {
+  public enum Reason {
     MALFORMED_JSON, NO_HUMAN_OR_GPT_TURN, TURNS_OUT_OF_ORDER, IMAGE_TOKEN_WITHOUT_IMAGE,
     IMAGE_WITHOUT_IMAGE_TOKEN, PATH_ESCAPES_ROOT, UNKNOWN_DATASET, IMAGE_MISSING, IMAGE_UNDECODABLE, DUPLICATE;
 
@@ -42,10 +42,10 @@ final class Checks {
   }
 
   /** A record that failed a check. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     final Reason reason;
 
-    Rejected(Reason reason, String detail) {
+    public Rejected(Reason reason, String detail) {
       super(detail, null, false, false);
       this.reason = reason;
     }
@@ -71,10 +71,12 @@ final class Checks {
   /**
    * Parses one element straight into the compact record, without a tree: the per-record cost of the whole
    * preparation. Content after the object is a fault too.
+   *
+   * @param spans null, or where to note the plain turn values of this record in {@code buf} (see {@link Spans})
    */
-  static LlavaRecord parse(byte[] buf, int off, int len) throws Rejected {
+  static LlavaRecord parse(byte[] buf, int off, int len, Spans spans) throws Rejected {
     try (JsonParser p = COMPACT.getFactory().createParser(buf, off, len)) {
-      LlavaRecord r = parse(p, p.nextToken());
+      LlavaRecord r = parse(p, p.nextToken(), spans, off);
       JsonToken after = p.nextToken();
       if (after != null) throw new Rejected(Reason.MALFORMED_JSON, "trailing token " + after + " after the record");
       return r;
@@ -87,7 +89,12 @@ final class Checks {
    * Reads one record from a parser standing on its first token, up to its END_OBJECT. Same reading as a
    * tree: unknown fields are skipped, a repeated field counts by its last value.
    */
-  static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
+  public static LlavaRecord parse(JsonParser p, JsonToken first) throws Rejected, IOException {
+    return parse(p, first, null, 0);
+  }
+
+  /** As {@link #parse(JsonParser, JsonToken)}, noting plain turn values in {@code spans} (input from {@code off}). */
+  private static LlavaRecord parse(JsonParser p, JsonToken first, Spans spans, int off) throws Rejected, IOException {
     if (first != JsonToken.START_OBJECT) {
       p.skipChildren();
       throw new Rejected(Reason.MALFORMED_JSON, "not an object");
@@ -98,7 +105,7 @@ final class Checks {
       JsonToken t = p.nextToken();
       switch (field) {
         case "conversations" -> {
-          turns = t == JsonToken.START_ARRAY ? turns(p) : null;
+          turns = t == JsonToken.START_ARRAY ? turns(p, spans, off) : null;
           if (t != JsonToken.START_ARRAY) p.skipChildren();
           fault = turns == null ? (t == JsonToken.START_ARRAY ? "a turn lacks from/value strings" : "conversations is not a list")
               : null;
@@ -128,7 +135,7 @@ final class Checks {
   }
 
   /** The turns of a conversations array (parser on its START_ARRAY, left on its END_ARRAY); null when one is bad. */
-  private static List<Turn> turns(JsonParser p) throws IOException {
+  private static List<Turn> turns(JsonParser p, Spans spans, int off) throws IOException {
     List<Turn> turns = new ArrayList<>();
     boolean bad = false;
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
@@ -138,17 +145,59 @@ final class Checks {
         continue;
       }
       String from = null, value = null;
+      int plainFrom = -1, plainTo = -1;
       for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         String text = v == JsonToken.VALUE_STRING ? p.getText() : null;
-        if (field.equals("from")) from = text;
-        else if (field.equals("value")) value = text;
+        if (field.equals("from")) {
+          from = text;
+        } else if (field.equals("value")) {
+          value = text;
+          plainFrom = -1;
+          if (spans != null && text != null) { // the token is read: the parser stands after its closing quote
+            int start = off + (int) p.currentTokenLocation().getByteOffset() + 1;
+            int end = off + (int) p.currentLocation().getByteOffset() - 1;
+            // a byte per character: no escape, nothing beyond ASCII, so Jackson would write these very bytes
+            if (end - start == text.length()) {
+              plainFrom = start;
+              plainTo = end;
+            }
+          }
+        }
         p.skipChildren();
       }
-      if (from == null || value == null) bad = true;
-      else turns.add(new Turn(from, value));
+      if (from == null || value == null) {
+        bad = true;
+      } else {
+        if (spans != null) spans.note(turns.size(), plainFrom, plainTo);
+        turns.add(new Turn(from, value));
+      }
     }
     return bad ? null : turns;
+  }
+
+  /**
+   * Where the plain turn values of the last record parsed from a byte array lie in it. A plain value is printable
+   * ASCII without escapes: Jackson writes its string back as exactly these bytes, so {@link #writeJson} copies them
+   * instead of encoding the string again. Most LLaVA text is plain; other values are encoded by Jackson.
+   */
+  static final class Spans {
+    private final byte[] input;
+    /** Turn i's plain text is input[from[i], to[i]), between its quotes; from[i] = -1 when it is not plain. */
+    private int[] from = new int[16], to = new int[16];
+
+    Spans(byte[] input) {
+      this.input = input;
+    }
+
+    private void note(int turn, int start, int end) {
+      if (turn == from.length) {
+        from = java.util.Arrays.copyOf(from, 2 * turn);
+        to = java.util.Arrays.copyOf(to, 2 * turn);
+      }
+      from[turn] = start;
+      to[turn] = end;
+    }
   }
 
   /** A scalar as a tree's asText() gives it (numbers in their canonical form). */
@@ -161,12 +210,12 @@ final class Checks {
   }
 
   /** ShareGPT-style: neither an image nor an image token. */
-  static boolean textOnly(LlavaRecord r) {
+  public static boolean textOnly(LlavaRecord r) {
     return r.image() == null && r.conversations().stream().noneMatch(t -> t.value().contains(IMAGE));
   }
 
   /** Turn structure and image token consistency; returns the first human turn's text. */
-  static String checkTurns(LlavaRecord r) throws Rejected {
+  public static String checkTurns(LlavaRecord r) throws Rejected {
     List<Turn> t = r.conversations();
     boolean human = t.stream().anyMatch(x -> Turn.HUMAN.equals(x.from()));
     boolean gpt = t.stream().anyMatch(x -> Turn.GPT.equals(x.from()));
@@ -184,7 +233,7 @@ final class Checks {
   }
 
   /** Resolves an image path under its root, refusing absolute paths and ".." that leave the root. */
-  static Path resolve(Path root, String image) throws Rejected {
+  public static Path resolve(Path root, String image) throws Rejected {
     Path rel;
     try {
       rel = Path.of(image);
@@ -202,7 +251,7 @@ final class Checks {
    * neither decodes, above PIL's pixel limit) without decoding pixels. {@code full}: decodes the image exactly as
    * training will (ImageDecoder), which also proves the compressed data. The detail names the file and the reason.
    */
-  static void checkImage(Path p, boolean full) throws Rejected {
+  public static void checkImage(Path p, boolean full) throws Rejected {
     try {
       if (full) ImageDecoder.decode(p);
       else ImageHeader.read(p);
@@ -240,7 +289,7 @@ final class Checks {
    * @param joins instruct150k and OK-VQA keys to dataset name
    * @param okvqaKnown whether the OK-VQA question file was supplied
    */
-  static String classify(SplitRules rules, SplitRules.Source source, List<Pattern> regexes, LlavaRecord r,
+  public static String classify(SplitRules rules, SplitRules.Source source, List<Pattern> regexes, LlavaRecord r,
       String firstHuman, Map<String, String> joins, boolean okvqaKnown) {
     for (int i = 0; i < source.rules().size(); i++) {
       SplitRules.Rule rule = source.rules().get(i);
@@ -261,15 +310,23 @@ final class Checks {
   }
 
   /** The compact JSON of an accepted record, as the authors' files have it: id, image, conversations. */
-  static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
+  public static void writeJson(LlavaRecord r, JsonGenerator g) throws IOException {
+    writeJson(r, null, g);
+  }
+
+  /** As {@link #writeJson(LlavaRecord, JsonGenerator)}, copying the plain turn values noted in {@code spans}. */
+  static void writeJson(LlavaRecord r, Spans spans, JsonGenerator g) throws IOException {
     g.writeStartObject();
     if (r.id() != null) g.writeStringField("id", r.id());
     if (r.image() != null) g.writeStringField("image", r.image());
     g.writeArrayFieldStart("conversations");
-    for (Turn t : r.conversations()) {
+    for (int i = 0; i < r.conversations().size(); i++) {
+      Turn t = r.conversations().get(i);
       g.writeStartObject();
       g.writeStringField("from", t.from());
-      g.writeStringField("value", t.value());
+      g.writeFieldName("value");
+      if (spans != null && spans.from[i] >= 0) g.writeRawUTF8String(spans.input, spans.from[i], spans.to[i] - spans.from[i]);
+      else g.writeString(t.value());
       g.writeEndObject();
     }
     g.writeEndArray();

@@ -15,6 +15,12 @@ import org.mapd.data.LlavaRecord;
 public final class DatasetFile {
   private DatasetFile() {}
 
+  /**
+   * The bytes around the records of a dataset file, one compact record a line: OPEN, NEW_LINE, record,
+   * COMMA_NEW_LINE, record, ..., CLOSE (OPEN, CLOSE without records).
+   */
+  public static final byte[] OPEN = {'['}, NEW_LINE = {'\n'}, COMMA_NEW_LINE = {',', '\n'}, CLOSE = {'\n', ']', '\n'};
+
   /** The folder image paths of every dataset file are relative to. */
   public static Path imageRoot(Path out) {
     return out.resolve("LLaVA-Instruct").resolve("Image_data");

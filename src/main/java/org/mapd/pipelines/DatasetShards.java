@@ -1,5 +1,7 @@
 package org.mapd.pipelines;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mapd.Dirs;
 import org.mapd.Json;
 
 /**
@@ -30,9 +32,6 @@ import org.mapd.Json;
  */
 final class DatasetShards {
   private DatasetShards() {}
-
-  /** The bytes around the records of a dataset file: OPEN, NEW_LINE, record, COMMA_NEW_LINE, record, ..., CLOSE. */
-  static final byte[] OPEN = {'['}, NEW_LINE = {'\n'}, COMMA_NEW_LINE = {',', '\n'}, CLOSE = {'\n', ']', '\n'};
 
   /** A growing byte buffer whose content can be read in place. */
   static final class Bytes extends ByteArrayOutputStream {
@@ -66,7 +65,7 @@ final class DatasetShards {
         throw new UncheckedIOException(e);
       }
       records.write(json, off, len);
-      records.writeBytes(COMMA_NEW_LINE);
+      records.writeBytes(DatasetFile.COMMA_NEW_LINE);
     }
 
     /** Writes NAME.shard, then NAME.index (the merge reads a shard by its index). */
@@ -81,22 +80,15 @@ final class DatasetShards {
     return shard.resolveSibling(name.substring(0, name.length() - ".shard".length()) + ".index");
   }
 
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
   /**
-   * A 64-bit hash of the bytes, eight at a time (a byte-at-a-time hash was a third of the workers' time):
-   * equal hashes are only candidates, the bytes decide.
+   * A 64-bit fingerprint of the bytes (Guava's FarmHash Fingerprint64): equal hashes are only candidates, the
+   * bytes decide, so the choice of function changes no output.
    */
   static long hash(byte[] b, int off, int len) {
-    long h = 0x9E3779B97F4A7C15L ^ len;
-    int i = off, end = off + len;
-    for (; i + 8 <= end; i += 8) h = Long.rotateLeft(h ^ (long) LONGS.get(b, i) * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B185EBCA87L;
-    for (; i < end; i++) h = Long.rotateLeft(h ^ (b[i] & 0xffL) * 0x165667B19E3779F9L, 23) * 0x9E3779B185EBCA87L;
-    h ^= h >>> 33; // final mix, as in MurmurHash3's fmix64
-    h *= 0xFF51AFD7ED558CCDL;
-    return h ^ (h >>> 33);
+    return FINGERPRINT.hashBytes(b, off, len).asLong();
   }
+
+  private static final HashFunction FINGERPRINT = Hashing.farmHashFingerprint64();
 
   /** What the merge tells about a record it drops as a duplicate: its sort key and its JSON. */
   interface Duplicate {
@@ -149,31 +141,31 @@ final class DatasetShards {
       boolean[][] dropped = duplicates(shards, duplicate);
       long kept = 0;
       for (boolean[] d : dropped) for (boolean x : d) if (!x) kept++;
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        write(out, OPEN);
-        if (kept > 0) write(out, NEW_LINE);
-        long written = 0;
-        for (int s = 0; s < shards.size(); s++) {
-          Index x = shards.get(s);
-          try (FileChannel in = FileChannel.open(x.shard())) {
-            long runStart = 0, runEnd = 0; // consecutive kept records are copied in one piece
-            for (int k = 0; k < x.size(); k++) {
-              if (dropped[s][k]) continue;
-              long end = x.offset()[k] + x.length()[k] + (++written == kept ? 0 : COMMA_NEW_LINE.length);
-              if (x.offset()[k] != runEnd) {
-                copy(in, runStart, runEnd, out);
-                runStart = x.offset()[k];
+      long records = kept;
+      Dirs.writeAtomic(file, tmp -> {
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          write(out, DatasetFile.OPEN);
+          if (records > 0) write(out, DatasetFile.NEW_LINE);
+          long written = 0;
+          for (int s = 0; s < shards.size(); s++) {
+            Index x = shards.get(s);
+            try (FileChannel in = FileChannel.open(x.shard())) {
+              long runStart = 0, runEnd = 0; // consecutive kept records are copied in one piece
+              for (int k = 0; k < x.size(); k++) {
+                if (dropped[s][k]) continue;
+                long end = x.offset()[k] + x.length()[k] + (++written == records ? 0 : DatasetFile.COMMA_NEW_LINE.length);
+                if (x.offset()[k] != runEnd) {
+                  copy(in, runStart, runEnd, out);
+                  runStart = x.offset()[k];
+                }
+                runEnd = end;
               }
-              runEnd = end;
+              copy(in, runStart, runEnd, out);
             }
-            copy(in, runStart, runEnd, out);
           }
+          write(out, DatasetFile.CLOSE);
         }
-        write(out, CLOSE);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      });
       return kept;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot merge " + dir + " into " + file, e);
@@ -183,8 +175,8 @@ final class DatasetShards {
   /** A dataset file without records, as {@link #merge} writes it when nothing was accepted. */
   static void writeEmpty(Path file) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(OPEN);
-    b.writeBytes(CLOSE);
+    b.writeBytes(DatasetFile.OPEN);
+    b.writeBytes(DatasetFile.CLOSE);
     Json.writeAtomic(file, b.toByteArray());
   }
 
@@ -213,7 +205,7 @@ final class DatasetShards {
           List<byte[]> same = seen.computeIfAbsent(x.hash()[k], h -> new ArrayList<>());
           if (same.stream().anyMatch(b -> Arrays.equals(b, json))) {
             dropped[s][k] = true;
-            duplicate.found(Classify.order(x.order(), x.sourceIndex()[k]) + "|" + x.source(), json);
+            duplicate.found(SplitRangeFn.order(x.order(), x.sourceIndex()[k]) + "|" + x.source(), json);
           } else {
             same.add(json);
           }

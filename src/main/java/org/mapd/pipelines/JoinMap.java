@@ -20,14 +20,14 @@ import org.mapd.data.LlavaRecord;
  * join key -> dataset. Built once by a plain streaming read before the pipeline and handed to the workers
  * as a file, not as a Beam side input: the DirectRunner rebuilds a side-input map for every bundle.
  */
-final class JoinMap {
+public final class JoinMap {
   private JoinMap() {}
 
   /**
    * @param instruct dataset -> Instruct-150K file (the ones that exist)
    * @param okvqa the OK-VQA question file, or null
    */
-  static Map<String, String> build(Map<String, Path> instruct, Path okvqa, String okvqaDataset) {
+  public static Map<String, String> build(Map<String, Path> instruct, Path okvqa, String okvqaDataset) {
     Map<String, String> joins = new HashMap<>();
     for (Map.Entry<String, Path> f : instruct.entrySet()) {
       ReadJsonArray.Elements e = ReadJsonArray.scan(f.getValue());
@@ -39,7 +39,7 @@ final class JoinMap {
           if (buf.length < len) buf = new byte[Math.max(len, 2 * buf.length)];
           ReadJsonArray.read(ch, e.starts()[i], buf, len);
           try {
-            LlavaRecord r = Checks.parse(buf, 0, len);
+            LlavaRecord r = Checks.parse(buf, 0, len, null);
             if (r.id() != null && !r.conversations().isEmpty()) {
               // an (id, question) in two files goes to the first dataset by name, whatever the file order
               joins.merge(Checks.instructKey(r.id(), r.conversations().get(0).value()), f.getKey(),
@@ -65,6 +65,7 @@ final class JoinMap {
     return joins;
   }
 
+  /** Writes the map for the workers; a worker in this JVM (DirectRunner, Flink [local]) gets it without reading. */
   static void write(Path file, Map<String, String> joins) {
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
       for (Map.Entry<String, String> e : joins.entrySet()) {
@@ -74,6 +75,10 @@ final class JoinMap {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+    synchronized (JoinMap.class) {
+      loadedFile = file;
+      loaded = joins;
+    }
   }
 
   private static void bytes(DataOutputStream out, String s) throws IOException {
@@ -82,7 +87,23 @@ final class JoinMap {
     out.write(b);
   }
 
-  static Map<String, String> read(Path file) {
+  /** The map last written or read in this JVM, and its file. */
+  private static Path loadedFile;
+  private static Map<String, String> loaded;
+
+  /**
+   * The map of a file, read once per JVM: runners deserialize a DoFn per thread (and per Flink task), and the map
+   * must not be loaded that often. Holds only the latest file (each run writes a new one).
+   */
+  static synchronized Map<String, String> load(Path file) {
+    if (!file.equals(loadedFile)) {
+      loaded = read(file);
+      loadedFile = file;
+    }
+    return loaded;
+  }
+
+  private static Map<String, String> read(Path file) {
     Map<String, String> joins = new HashMap<>();
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       while (true) {
@@ -97,26 +118,6 @@ final class JoinMap {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  /**
-   * One read-only value per JVM and file: runners deserialize a DoFn per thread (and per Flink slot), and
-   * the map or image index must not be loaded that often. Holds only the latest file.
-   */
-  static final class PerJvm<T> {
-    private final java.util.function.Function<Path, T> load;
-    private Path file;
-    private T value;
-
-    PerJvm(java.util.function.Function<Path, T> load) { this.load = load; }
-
-    synchronized T get(Path f) {
-      if (!f.equals(file)) {
-        value = load.apply(f);
-        file = f;
-      }
-      return value;
     }
   }
 }

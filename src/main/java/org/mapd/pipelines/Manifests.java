@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.conf.Fidelity;
 import org.mapd.conf.TrainConfig;
@@ -169,10 +169,7 @@ public final class Manifests {
       for (int start = 0; start < n; start += k) {
         List<Integer> group = new ArrayList<>(k);
         for (int i = start; i < Math.min(n, start + k); i++) group.add(perm[i]);
-        if (group.size() < k) {
-          Set<Integer> in = new HashSet<>(group);
-          for (int i : permutation(n, r)) if (group.size() < k && !in.contains(i)) group.add(i);
-        }
+        if (group.size() < k) topUp(group, k, n, r);
         tasks.add(new MetaTask(d.getKey(), List.copyOf(group.subList(0, kSupport)), List.copyOf(group.subList(kSupport, k))));
       }
     }
@@ -216,8 +213,7 @@ public final class Manifests {
       if (fresh > 0) {
         List<Integer> tail = new ArrayList<>(draw);
         for (int i = full; i < n; i++) tail.add(perm[i]);
-        Set<Integer> in = new HashSet<>(tail);
-        for (int i : permutation(n, r)) if (tail.size() < draw && !in.contains(i)) tail.add(i);
+        topUp(tail, draw, n, r);
         Collections.shuffle(tail, r);
         draws.add(tail);
         if (authorsDraws && 2 * fresh > draw) {
@@ -236,6 +232,12 @@ public final class Manifests {
     return l;
   }
 
+  /** Fills a partial group up to {@code size} with other examples of the dataset, in the order of a new permutation. */
+  private static void topUp(List<Integer> group, int size, int n, Random r) {
+    Set<Integer> in = new HashSet<>(group);
+    for (int i : permutation(n, r)) if (group.size() < size && !in.contains(i)) group.add(i);
+  }
+
   /** 0..n-1 shuffled with the same draws as Collections.shuffle of that list (the files stay as they were). */
   private static int[] permutation(int n, Random r) {
     int[] p = new int[n];
@@ -252,11 +254,9 @@ public final class Manifests {
     void write(int i, JsonGenerator g) throws IOException;
   }
 
-  /** Writes lines 0..n-1 as compact JSON objects, one per line, through a temp file. */
+  /** Writes lines 0..n-1 as compact JSON objects, one per line ({@link Dirs#writeAtomic}). */
   private static void write(Path file, int n, Line line) {
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+    Dirs.writeAtomic(file, tmp -> {
       try (JsonGenerator g = Checks.COMPACT.getFactory().createGenerator(
           new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
         g.setRootValueSeparator(new SerializedString("\n"));
@@ -267,10 +267,7 @@ public final class Manifests {
         }
         if (n > 0) g.writeRaw('\n');
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    });
   }
 
   private static void ints(JsonGenerator g, String field, List<Integer> values) throws IOException {

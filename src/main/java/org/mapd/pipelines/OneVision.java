@@ -5,10 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.mapd.Dirs;
 import org.mapd.Json;
 
 /**
@@ -69,24 +69,21 @@ public final class OneVision {
     OneVisionImages images = new OneVisionImages(dir, reserved);
     List<OneVisionParquet.Failure> failures = new ArrayList<>();
     long[] rows = {0};
-    Path tmp = Files.createTempFile(dir, jsonName, ".tmp");
-    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
-      json.useDefaultPrettyPrinter();
-      json.writeStartArray();
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        String stem = name.substring(0, name.length() - ".parquet".length());
-        failures.addAll(OneVisionParquet.read(file, subset + "/" + name, row -> {
-          writeRecord(json, row, subset, images.write(row, stem));
-          rows[0]++;
-        }));
+    Dirs.writeAtomic(dir.resolve(jsonName), tmp -> {
+      try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
+        json.useDefaultPrettyPrinter();
+        json.writeStartArray();
+        for (Path file : files) {
+          String name = file.getFileName().toString();
+          String stem = name.substring(0, name.length() - ".parquet".length());
+          failures.addAll(OneVisionParquet.read(file, subset + "/" + name, row -> {
+            writeRecord(json, row, subset, images.write(row, stem));
+            rows[0]++;
+          }));
+        }
+        json.writeEndArray();
       }
-      json.writeEndArray();
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    Files.move(tmp, dir.resolve(jsonName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
     return new Subset(subset, files.size(), rows[0], images.written(), List.copyOf(failures));
   }
 

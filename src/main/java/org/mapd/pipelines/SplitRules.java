@@ -21,9 +21,14 @@ public record SplitRules(
   /** Relative to the working directory (the repository root, as for the plans); -Dmapd.splitRules overrides. */
   public static final Path DEFAULT_FILE = Path.of("pipelines", "split_rules.json");
 
-  public static SplitRules loadDefault() {
+  /** The rules file the preparation reads unless told otherwise: -Dmapd.splitRules, else {@link #DEFAULT_FILE}. */
+  public static Path defaultFile() {
     String override = System.getProperty("mapd.splitRules");
-    Path file = override != null ? Path.of(override) : DEFAULT_FILE;
+    return override != null ? Path.of(override) : DEFAULT_FILE;
+  }
+
+  public static SplitRules loadDefault() {
+    Path file = defaultFile();
     if (!java.nio.file.Files.isRegularFile(file)) {
       throw new IllegalArgumentException("split rules not found at " + file.toAbsolutePath()
           + ": run from the repository root or set -Dmapd.splitRules=FILE");

@@ -6,19 +6,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.mapd.Dirs;
 
 /** The end of the preparation: shard files written by the pipeline, merged into the outputs. */
 final class Writers {
   private Writers() {}
 
-  /** Writes a file through a sibling temp file, so a reader never sees half of it. */
+  /** Writes a file whole ({@link Dirs#writeAtomic}): open, the items joined by sep, close. */
   static void writeLines(Path file, String open, List<String> items, String sep, String close) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    Dirs.writeAtomic(file, tmp -> {
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         w.write(open);
         for (int i = 0; i < items.size(); i++) {
@@ -27,20 +25,16 @@ final class Writers {
         }
         w.write(close);
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    });
   }
 
-  /** Writes one shard (lines of "sort key\tline") through a temp file: a retried range replaces it whole. */
-  static void writeShard(Path file, java.io.ByteArrayOutputStream lines) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-    try (var w = Files.newOutputStream(tmp)) {
-      lines.writeTo(w);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  /** Writes one shard (lines of "sort key\tline") whole: a retried range replaces it. */
+  static void writeShard(Path file, java.io.ByteArrayOutputStream lines) {
+    Dirs.writeAtomic(file, tmp -> {
+      try (var w = Files.newOutputStream(tmp)) {
+        lines.writeTo(w);
+      }
+    });
   }
 
   /**

@@ -11,7 +11,9 @@ import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
 import org.mapd.eval.EvalPlanCheck;
 import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
+import org.mapd.pipelines.SplitRules;
 import org.mapd.report.Report;
 
 /**
@@ -24,8 +26,10 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
   @Override
   public PrepareResult prepareData(Plan plan) {
     Training training;
+    SplitRules rules;
     try {
       training = PlanCheck.check(plan, base);
+      rules = SplitRules.loadDefault();
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), StageOptions.INVALID_INPUT);
     }
@@ -36,7 +40,12 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         // The manifests' sizes and epochs come from the strategies' settings.
         .value("strategies", training.strategies())
         // ICT groups are drawn as the fidelity says.
-        .value("fidelity", plan.fidelity());
+        .value("fidelity", plan.fidelity())
+        // Every file the stage reads: the split rules, and the dataset files they name (generated data is the synthSeed's).
+        .file("split_rules.json", SplitRules.defaultFile());
+    if (data.synthSeed() == null) {
+      key.value("inputs", PrepareData.inputStamps(base.resolve(data.datasets()), rules));
+    }
     return StageRun.run(store, listener, "PrepareData", key, PrepareResult.class, (out, progress) -> {
       Path datasets;
       if (data.synthSeed() != null) {
@@ -49,9 +58,14 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
         datasets = base.resolve(data.datasets());
       }
       Path prepared = out.resolve("prepared");
-      String runner = data.runner() == null ? "direct" : data.runner();
-      PrepareSummary summary = stages.prepare(datasets, prepared,
-          new PrepareData.Options(runner, data.flinkMaster(), false, plan.seed(), training, plan.fidelity()));
+      PrepareOptions options = PrepareOptions.forRunner(data.runner() == null ? "direct" : data.runner());
+      options.setFlinkMaster(data.flinkMaster());
+      options.setDatasets(datasets.toString());
+      options.setOut(prepared.toString());
+      options.setSeed(plan.seed());
+      options.setFidelity(plan.fidelity());
+      options.setTraining(training);
+      PrepareSummary summary = stages.prepare(options);
       return new PrepareResult(prepared.toString(), prepared.resolve("VL-ICL").toString(), summary.datasets());
     });
   }

@@ -11,6 +11,7 @@ import org.mapd.eval.EvalSummary;
 import org.mapd.eval.Evaluate;
 import org.mapd.model.Backbones;
 import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import org.mapd.train.Finetune;
 import org.mapd.train.MapperCheckpoint;
@@ -25,7 +26,7 @@ import org.mapd.train.Warmup;
 public interface Stages {
   Map<String, Integer> synth(Path out, long seed);
 
-  PrepareSummary prepare(Path datasets, Path out, PrepareData.Options options);
+  PrepareSummary prepare(PrepareOptions options);
 
   Backbones warmup(Plan plan, Path base, Path prepared, Path out, Progress progress);
 
@@ -46,8 +47,8 @@ public interface Stages {
     }
 
     @Override
-    public PrepareSummary prepare(Path datasets, Path out, PrepareData.Options options) {
-      return PrepareData.run(datasets, out, options);
+    public PrepareSummary prepare(PrepareOptions options) {
+      return PrepareData.run(options);
     }
 
     @Override

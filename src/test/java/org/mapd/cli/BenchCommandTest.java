@@ -41,7 +41,7 @@ class BenchCommandTest {
     double head = 2 * 1 * 8 * 10; // one supervised row through lm_head
     double mapper = 3 * (2 * 2 * 8 * 8) + 2 * 2 * (2 * 2 * 8) + 2 * 2 * 8 * 8; // z = 2 rows: q,k,v; attention; Wo
     VisionConfig onePatch = new VisionConfig(8, 16, 2, 2, 3, 14, 14, "quick_gelu", 1e-5);
-    assertEquals(2 * linear + 3 * attention + 2 * head + 3 * mapper, BenchCommand.Model.trainFlops(onePatch, c, m, 2, 1));
+    assertEquals(2 * linear + 3 * attention + 2 * head + 3 * mapper, new org.mapd.model.FlopModel(onePatch, c, m).trainSequence(2, 1, 1, false));
     double withRecompute = new org.mapd.model.FlopModel(onePatch, c, m).trainSequence(2, 1, 1, true);
     assertEquals(3 * linear + 4 * attention + 2 * head + 3 * mapper, withRecompute, 1e-9, "recompute adds one forward");
   }

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
-import org.mapd.conf.Fidelity;
 import org.mapd.conf.Plan;
 import org.mapd.eval.VlIclTask;
 import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import org.slf4j.LoggerFactory;
 
@@ -96,8 +96,12 @@ class PaperScaleDataTest {
   @Test
   void prepareDataAcceptsEveryRecordIntoTheFifteenDatasets() {
     Path prepared = dir.resolve("prepared");
-    PrepareSummary s = PrepareData.run(out, prepared, new PrepareData.Options("direct", null, false, 5,
-        Plan.load(Path.of("workflows/paper.json")).training(Path.of("")), Fidelity.AUTHORS));
+    PrepareOptions o = PrepareOptions.forRunner("direct");
+    o.setDatasets(out.toString());
+    o.setOut(prepared.toString());
+    o.setSeed(5);
+    o.setTraining(Plan.load(Path.of("workflows/paper.json")).training(Path.of("")));
+    PrepareSummary s = PrepareData.run(o);
     Map<Mix665k.Kind, Integer> k = Mix665k.counts(SIZES.mix());
     Map<String, Long> expected = new LinkedHashMap<>();
     expected.put("gqa", (long) k.get(Mix665k.Kind.GQA));

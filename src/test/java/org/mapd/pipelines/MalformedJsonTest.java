@@ -97,12 +97,12 @@ class MalformedJsonTest {
 
   @Test
   void directRunnerKeepsEveryRecordAroundTheBreaks(@TempDir Path out) throws Exception {
-    assertSplit(out, PrepareData.run(datasets, out, PrepareDataTest.options("direct")));
+    assertSplit(out, PrepareData.run(PrepareDataTest.options("direct", datasets, out)));
   }
 
   @Test
   void flinkLocalGivesTheSameRejects(@TempDir Path out) throws Exception {
-    assertSplit(out, PrepareData.run(datasets, out, PrepareDataTest.options("flink")));
+    assertSplit(out, PrepareData.run(PrepareDataTest.options("flink", datasets, out)));
   }
 
   @Test

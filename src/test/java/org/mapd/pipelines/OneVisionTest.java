@@ -158,7 +158,7 @@ class OneVisionTest {
   @Test
   void prepareDataReadsTheParquetSubsets(@TempDir Path tmp) throws IOException {
     Path in = copyInput(tmp);
-    PrepareSummary s = PrepareData.run(in, tmp.resolve("out"), PrepareDataTest.options("direct"));
+    PrepareSummary s = PrepareData.run(PrepareDataTest.options("direct", in, tmp.resolve("out")));
 
     assertEquals(19, s.read());
     Map<String, Long> oneVision = new TreeMap<>(s.datasets());
@@ -171,7 +171,7 @@ class OneVisionTest {
         s.notes().toString());
 
     zero(in.resolve("LLaVA-OneVision/mavis_math_metagen/train-00000-of-00001.parquet"), 1, 0, 0, 8);
-    PrepareSummary damaged = PrepareData.run(in, tmp.resolve("out"), PrepareDataTest.options("direct"));
+    PrepareSummary damaged = PrepareData.run(PrepareDataTest.options("direct", in, tmp.resolve("out")));
     assertEquals(19, damaged.read());
     assertEquals(2, damaged.datasets().get("mavis_math_metagen")); // of the 5 rows in row groups 0 and 2
     assertEquals(4, damaged.rejected().get(PrepareData.UNREADABLE_PARQUET));

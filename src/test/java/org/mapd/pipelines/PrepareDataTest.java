@@ -14,11 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
-import org.mapd.conf.Fidelity;
 import org.mapd.data.LlavaRecord;
 import org.slf4j.LoggerFactory;
 
@@ -112,11 +112,20 @@ class PrepareDataTest {
         rec("p1", "00000/a.png", cap, "a cat"), rec("p2", "00000/b.png", cap, "a dog"), rec("p3", "00000/c.png", cap, "a bird")));
     Files.createDirectories(datasets.resolve("VL-ICL/clevr"));
     Files.writeString(datasets.resolve("VL-ICL/clevr/query.json"), "[{\"id\":\"q\"},{\"id\":\"r\"}]");
-    direct = PrepareData.run(datasets, dir.resolve("direct"), options("direct"));
+    direct = PrepareData.run(options("direct", datasets, dir.resolve("direct")));
   }
 
-  static PrepareData.Options options(String runner) {
-    return new PrepareData.Options(runner, "[local]", false, 7, ManifestsTest.training(true), Fidelity.AUTHORS, true);
+  /** A test run's options: the DirectRunner with its immutability and encodability checks, Flink on [local]. */
+  static PrepareOptions options(String runner, Path datasets, Path out) {
+    PrepareOptions o = PrepareOptions.forRunner(runner);
+    o.as(DirectOptions.class).setEnforceImmutability(true);
+    o.as(DirectOptions.class).setEnforceEncodability(true);
+    o.setFlinkMaster("[local]");
+    o.setDatasets(datasets.toString());
+    o.setOut(out.toString());
+    o.setSeed(7);
+    o.setTraining(ManifestsTest.training(true));
+    return o;
   }
 
   static Map<String, Long> expectedDatasets(boolean okvqa) {
@@ -216,7 +225,7 @@ class PrepareDataTest {
     Files.createDirectories(withOk.resolve("OK-VQA"));
     Files.writeString(withOk.resolve("OK-VQA/OpenEnded_mscoco_train2014_questions.json"),
         "{\"questions\":[{\"image_id\":15,\"question\":\"What sport is this?\",\"question_id\":150}]}");
-    PrepareSummary s = PrepareData.run(withOk, out, options("direct"));
+    PrepareSummary s = PrepareData.run(options("direct", withOk, out));
     assertEquals(expectedDatasets(true), s.datasets());
     assertEquals("000000000015", DatasetFile.read(out, "okvqa").get(0).id());
     assertEquals("000000000014", DatasetFile.read(out, "vqav2").get(0).id());
@@ -226,7 +235,7 @@ class PrepareDataTest {
 
   @Test
   void flinkLocalGivesTheSameSplit(@TempDir Path out) throws Exception {
-    PrepareSummary f = PrepareData.run(datasets, out, options("flink"));
+    PrepareSummary f = PrepareData.run(options("flink", datasets, out));
     assertEquals(direct, f);
     assertEquals(Files.readString(DatasetFile.path(dir.resolve("direct"), "refcoco")), Files.readString(DatasetFile.path(out, "refcoco")));
     assertEquals(Files.readString(dir.resolve("direct/rejects.jsonl")), Files.readString(out.resolve("rejects.jsonl")));

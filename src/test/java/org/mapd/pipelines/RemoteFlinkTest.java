@@ -22,16 +22,16 @@ class RemoteFlinkTest {
   void aSessionClusterGivesTheDirectRunnersOutput(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
     SynthData.generate(data, 3);
-    PrepareSummary direct = PrepareData.run(data, tmp.resolve("direct"), PrepareDataTest.options("direct"));
+    PrepareSummary direct = PrepareData.run(PrepareDataTest.options("direct", data, tmp.resolve("direct")));
     Configuration conf = new Configuration();
     conf.set(RestOptions.BIND_PORT, "0");
     try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
         .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build())) {
       cluster.start();
       String master = "localhost:" + cluster.getRestAddress().get().getPort();
-      PrepareData.Options o = PrepareDataTest.options("flink");
-      PrepareSummary remote = PrepareData.run(data, tmp.resolve("remote"), new PrepareData.Options(
-          "flink", master, o.fullImageCheck(), o.seed(), o.training(), o.fidelity(), o.directChecks()));
+      PrepareOptions o = PrepareDataTest.options("flink", data, tmp.resolve("remote"));
+      o.setFlinkMaster(master);
+      PrepareSummary remote = PrepareData.run(o);
       assertEquals(direct.datasets(), remote.datasets());
       assertEquals(direct.rejected(), remote.rejected());
       for (String ds : direct.datasets().keySet()) {

@@ -8,7 +8,7 @@ import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.eval.EvalSummary;
 import org.mapd.model.Backbones;
-import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import org.mapd.train.MapperCheckpoint;
 
@@ -26,8 +26,8 @@ public class DelegatingStages implements Stages {
   }
 
   @Override
-  public PrepareSummary prepare(Path datasets, Path out, PrepareData.Options options) {
-    return inner.prepare(datasets, out, options);
+  public PrepareSummary prepare(PrepareOptions options) {
+    return inner.prepare(options);
   }
 
   @Override

@@ -13,7 +13,7 @@ import org.mapd.conf.Strategy;
 import org.mapd.eval.EvalSummary;
 import org.mapd.eval.ResultRow;
 import org.mapd.model.Backbones;
-import org.mapd.pipelines.PrepareData;
+import org.mapd.pipelines.PrepareOptions;
 import org.mapd.pipelines.PrepareSummary;
 import org.mapd.train.MapperCheckpoint;
 
@@ -37,7 +37,7 @@ public final class FakeStages implements Stages {
   }
 
   @Override
-  public PrepareSummary prepare(Path datasets, Path out, PrepareData.Options options) {
+  public PrepareSummary prepare(PrepareOptions options) {
     calls.add("prepare");
     Map<String, Long> ds = new LinkedHashMap<>();
     ds.put("vg", 10L);

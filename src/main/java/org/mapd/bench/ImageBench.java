@@ -1,4 +1,4 @@
-package org.mapd.images;
+package org.mapd.bench;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -16,6 +16,8 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import org.mapd.images.ImageDecoder;
+import org.mapd.images.ImageHeader;
 
 /**
  * {@code ./mapd bench images}: images per second of each image check of the preparation, on given files or on

@@ -1,4 +1,4 @@
-package org.mapd.images;
+package org.mapd.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mapd.images.ImageDecoder;
+import org.mapd.images.Rgb;
 
 class ImageBenchTest {
   @Test
