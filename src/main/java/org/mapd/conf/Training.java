@@ -24,7 +24,13 @@ public record Training(TrainConfig warmup, TrainConfig pretrain, Map<String, Tra
     TrainConfig.require(memory != null, "training.json: memory is required (deviceGB, reserveGB, featureCacheGB, recompute)");
   }
 
-  public TrainConfig strategy(String name) {
+  /** Whether training.json has settings for {@code s}. */
+  public boolean has(Strategy s) {
+    return strategies.containsKey(s.json());
+  }
+
+  public TrainConfig strategy(Strategy s) {
+    String name = s.json();
     TrainConfig c = strategies.get(name);
     if (c == null) {
       throw new IllegalArgumentException(

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.mapd.Dirs;
 import org.mapd.Json;
 import org.mapd.conf.Fidelity;
+import org.mapd.conf.Strategy;
 import org.mapd.conf.TrainConfig;
 import org.mapd.conf.Training;
 
@@ -37,8 +38,8 @@ public final class Manifests {
   /** One example of the NoMetaTask mixture or a ModelAvg dataset. */
   public record Example(String dataset, int index) {}
 
-  public static Path tasksFile(Path out, String strategy, int epoch) {
-    return out.resolve("tasks").resolve(strategy).resolve("epoch-" + epoch + ".jsonl");
+  public static Path tasksFile(Path out, Strategy strategy, int epoch) {
+    return out.resolve("tasks").resolve(strategy.json()).resolve("epoch-" + epoch + ".jsonl");
   }
 
   public static Path modelAvgFile(Path out, String dataset, int epoch) {
@@ -74,17 +75,16 @@ public final class Manifests {
    * @return notes on datasets too small for a strategy
    */
   public static List<String> write(Path out, Map<String, Long> sizes, Training training, long seed, Fidelity fidelity) {
-    Map<String, TrainConfig> s = training.strategies();
     List<Supplier<List<String>>> files = new ArrayList<>(); // each writes one file and returns its notes
-    for (String name : List.of("mapd", "multitask")) {
-      if (!s.containsKey(name)) continue;
-      TrainConfig c = s.get(name);
+    for (Strategy strategy : List.of(Strategy.MAPD, Strategy.MULTITASK)) {
+      if (!training.has(strategy)) continue;
+      TrainConfig c = training.strategy(strategy);
       for (int e = 0; e < c.epochs(); e++) {
         int epoch = e;
         files.add(() -> {
           List<String> notes = new ArrayList<>();
-          List<MetaTask> tasks = metaTasks(sizes, c.kSupport(), c.kQuery(), random(seed, name, epoch), notes);
-          write(tasksFile(out, name, epoch), tasks.size(), (i, g) -> {
+          List<MetaTask> tasks = metaTasks(sizes, c.kSupport(), c.kQuery(), random(seed, strategy.json(), epoch), notes);
+          write(tasksFile(out, strategy, epoch), tasks.size(), (i, g) -> {
             MetaTask t = tasks.get(i);
             g.writeStringField("dataset", t.dataset());
             ints(g, "support", t.support());
@@ -94,14 +94,14 @@ public final class Manifests {
         });
       }
     }
-    if (s.containsKey("ict")) {
-      TrainConfig c = s.get("ict");
+    if (training.has(Strategy.ICT)) {
+      TrainConfig c = training.strategy(Strategy.ICT);
       for (int e = 0; e < c.epochs(); e++) {
         int epoch = e;
         files.add(() -> {
           List<String> notes = new ArrayList<>();
           List<IctSample> samples = ict(sizes, c.ictContext(), fidelity.ictDrawsThirtyGroups(), random(seed, "ict", epoch), notes);
-          write(tasksFile(out, "ict", epoch), samples.size(), (i, g) -> {
+          write(tasksFile(out, Strategy.ICT, epoch), samples.size(), (i, g) -> {
             IctSample x = samples.get(i);
             g.writeStringField("dataset", x.dataset());
             ints(g, "context", x.context());
@@ -111,16 +111,16 @@ public final class Manifests {
         });
       }
     }
-    if (s.containsKey("nometatask")) {
+    if (training.has(Strategy.NOMETATASK)) {
       // every example of every dataset once, shuffled: position p is example p - first[d] of dataset d
       List<String> names = new ArrayList<>(sizes.keySet());
       long[] first = new long[names.size() + 1];
       for (int d = 0; d < names.size(); d++) first[d + 1] = first[d] + sizes.get(names.get(d));
-      for (int e = 0; e < s.get("nometatask").epochs(); e++) {
+      for (int e = 0; e < training.strategy(Strategy.NOMETATASK).epochs(); e++) {
         int epoch = e;
         files.add(() -> {
           int[] order = permutation((int) first[names.size()], random(seed, "nometatask", epoch));
-          write(tasksFile(out, "nometatask", epoch), order.length, (i, g) -> {
+          write(tasksFile(out, Strategy.NOMETATASK, epoch), order.length, (i, g) -> {
             int d = java.util.Arrays.binarySearch(first, order[i]);
             d = d >= 0 ? d : -d - 2;
             while (first[d + 1] == first[d]) d++; // empty datasets share a start
@@ -131,8 +131,8 @@ public final class Manifests {
         });
       }
     }
-    if (s.containsKey("modelavg")) {
-      for (int e = 0; e < s.get("modelavg").epochs(); e++) {
+    if (training.has(Strategy.MODELAVG)) {
+      for (int e = 0; e < training.strategy(Strategy.MODELAVG).epochs(); e++) {
         int epoch = e;
         files.add(() -> { // one random stream across the datasets of an epoch
           Random r = random(seed, "modelavg", epoch);

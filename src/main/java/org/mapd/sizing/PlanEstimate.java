@@ -111,7 +111,7 @@ public final class PlanEstimate {
     List<String> evalAfter = new ArrayList<>();
     for (String ref : plan.references()) out.add(evaluation("Evaluate " + ref, List.of("Pretrain")));
     for (Strategy s : plan.strategies()) {
-      TrainConfig c = training.strategy(s.json());
+      TrainConfig c = training.strategy(s);
       int p = memory.mapper().prefixLength();
       String stage = "Finetune " + s.json();
       switch (s) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.mapd.Json;
 import org.mapd.conf.Plan;
+import org.mapd.conf.Strategy;
 import org.mapd.data.PaperScaleData;
 
 /**
@@ -127,7 +128,7 @@ public final class Rehearsal {
       ObjectNode training = (ObjectNode) Json.MAPPER.readTree(paperConf.resolve("training.json").toFile());
       cap((ObjectNode) training.get("pretrain"), caps, true);
       training.get("strategies").fields().forEachRemaining(e ->
-          cap((ObjectNode) e.getValue(), caps, !e.getKey().equals("mapd") && !e.getKey().equals("multitask")));
+          cap((ObjectNode) e.getValue(), caps, examplesPerStep(Strategy.parse(e.getKey()))));
       ObjectNode eval = (ObjectNode) training.get("eval");
       eval.put("queriesPerTask", caps.queries());
       eval.put("ftSteps", Math.min(caps.ftSteps(), eval.get("ftSteps").asInt()));
@@ -147,5 +148,10 @@ public final class Rehearsal {
     stage.put("checkpointEvery", 1);
     JsonNode batch = stage.get("batchSize");
     if (examples) stage.put("batchSize", Math.min(caps.batch(), batch.asInt()));
+  }
+
+  /** Whether a strategy's batchSize counts examples (MAPD's and Multi-Task's counts tasks). */
+  private static boolean examplesPerStep(Strategy s) {
+    return s != Strategy.MAPD && s != Strategy.MULTITASK;
   }
 }

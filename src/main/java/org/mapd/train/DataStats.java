@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.IntFunction;
 import org.mapd.conf.Plan;
+import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
 import org.mapd.data.LlavaRecord;
 import org.mapd.eval.Prompts;
@@ -83,9 +84,9 @@ public record DataStats(String source, int prefixLength, Lengths captions, Map<S
             Sequence.finetune(template, ds, records.get(i), imageRoot, mixLen).example(), prefix));
       }
       Lengths ict = null;
-      if (training.strategies().containsKey("ict") && Files.exists(Manifests.tasksFile(prepared, "ict", 0))) {
-        Finetune.Samples samples = new Finetune.Samples(data, template, prefix, training.strategy("ict"));
-        Prepared.Records<Manifests.IctSample> lines = data.manifest(e -> Manifests.tasksFile(prepared, "ict", e), 0,
+      if (training.has(Strategy.ICT) && Files.exists(Manifests.tasksFile(prepared, Strategy.ICT, 0))) {
+        Finetune.Samples samples = new Finetune.Samples(data, template, prefix, training.strategy(Strategy.ICT));
+        Prepared.Records<Manifests.IctSample> lines = data.manifest(e -> Manifests.tasksFile(prepared, Strategy.ICT, e), 0,
             Manifests.IctSample.class);
         ict = lengths(lines.size(), sample, random, i -> samples.ict(lines.get(i)).example(), prefix);
       }

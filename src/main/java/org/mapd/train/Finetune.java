@@ -31,7 +31,7 @@ public final class Finetune {
     MapperCheckpoint done = MapperOutput.finished(out);
     if (done != null) return done;
     if (strategy == Strategy.MODELAVG && dataset == null) throw new IllegalArgumentException("a modelavg member run needs a dataset");
-    TrainConfig cfg = plan.training(base).strategy(strategy.json());
+    TrainConfig cfg = plan.training(base).strategy(strategy);
     try (Prepared data = new Prepared(prepared, out.resolve("index"));
         StageModel stage = new StageModel(plan, base, backbones, true, strategy == Strategy.MAPD ? cfg.innerSteps() : 0)) {
       Map<String, NDArray> params = new LinkedHashMap<>(MapperOutput.mapperTensors(init, stage.manager));
@@ -39,7 +39,7 @@ public final class Finetune {
       if (lslr) params.putAll(MetaLearner.initRates(List.copyOf(params.keySet()), cfg.innerSteps(), cfg.innerLr(), stage.manager));
       Samples samples = new Samples(data, stage.template, stage.mapperConfig.prefixLength(), cfg);
       TrainLoop.Data order = switch (strategy) {
-        case NOMETATASK -> supervised(stage, samples, data, e -> Manifests.tasksFile(data.root(), "nometatask", e), cfg);
+        case NOMETATASK -> supervised(stage, samples, data, e -> Manifests.tasksFile(data.root(), Strategy.NOMETATASK, e), cfg);
         case MODELAVG -> supervised(stage, samples, data, e -> Manifests.modelAvgFile(data.root(), dataset, e), cfg);
         case ICT -> ict(stage, samples, data, cfg);
         case MULTITASK -> tasks(stage, samples, data, cfg, false, plan);
@@ -88,14 +88,14 @@ public final class Finetune {
   }
 
   private static TrainLoop.Data ict(StageModel stage, Samples samples, Prepared data, TrainConfig cfg) {
-    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), "ict", e), Manifests.IctSample.class, cfg.batchSize(), cfg.epochs(),
+    return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), Strategy.ICT, e), Manifests.IctSample.class, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> stage.loss(w, lines.stream().map(samples::ict).toList(), gc));
   }
 
   /** Multi-Task: each task's support+query as one supervised batch; MAPD: the LSLR query loss. Mean over tasks. */
   private static TrainLoop.Data tasks(StageModel stage, Samples samples, Prepared data, TrainConfig cfg, boolean meta, Plan plan) {
     boolean lastChunk = plan.fidelity().innerGradLastChunkOnly();
-    String strategy = meta ? "mapd" : "multitask";
+    Strategy strategy = meta ? Strategy.MAPD : Strategy.MULTITASK;
     return new Manifested<>(data, e -> Manifests.tasksFile(data.root(), strategy, e), Manifests.MetaTask.class, cfg.batchSize(), cfg.epochs(),
         (w, gc, lines) -> {
           double value = 0;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mapd.conf.Strategy;
 
 /** ModelAvg: weighted parameter average of per-dataset mappers (method.md §2; weights normalised to sum 1). */
 public final class ModelAverage {
@@ -44,7 +45,7 @@ public final class ModelAverage {
         loss += normalised.get(i) * MapperOutput.config(mappers.get(i)).finalLoss();
       }
       MapperOutput.Config first = MapperOutput.config(mappers.get(0));
-      MapperOutput.Config config = new MapperOutput.Config(first.mapper(), "modelavg", null, first.fidelity(), 0, loss,
+      MapperOutput.Config config = new MapperOutput.Config(first.mapper(), Strategy.MODELAVG.json(), null, first.fidelity(), 0, loss,
           mappers.stream().map(Path::toString).toList(), normalised);
       return MapperOutput.write(out, avg, config);
     }

@@ -91,7 +91,7 @@ public record DataActivitiesImpl(Path base, StageStore store, Stages stages, Sta
     try {
       Training training = plan.training(base);
       Map<String, Map<String, String>> out = new LinkedHashMap<>();
-      for (Strategy s : plan.strategies()) out.put(s.json(), Params.flatten(training.strategy(s.json())));
+      for (Strategy s : plan.strategies()) out.put(s.json(), Params.flatten(training.strategy(s)));
       return out;
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure("ReadSettings: " + e.getMessage(), StageOptions.INVALID_INPUT);

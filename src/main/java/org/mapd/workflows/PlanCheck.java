@@ -42,7 +42,7 @@ public final class PlanCheck {
     } else {
       try {
         training = plan.training(base);
-        for (Strategy s : plan.strategies()) training.strategy(s.json());
+        for (Strategy s : plan.strategies()) training.strategy(s);
         if (plan.models().warmup() && training.warmup() == null) {
           problems.add("models.warmup is true but " + conf.resolve("training.json") + " has no warmup section");
         }
@@ -91,7 +91,7 @@ public final class PlanCheck {
     TrainConfig pre = training.pretrain();
     worst.put("Pretrain", new MemoryModel.Chunk(1, pre.maxLen() + p - 1, 1, pre.maxLen()));
     for (Strategy s : plan.strategies()) {
-      TrainConfig c = training.strategy(s.json());
+      TrainConfig c = training.strategy(s);
       String stage = "Finetune " + s.json();
       // ICT fits its images into maxLen; every other sequence holds one image
       worst.put(stage, s == Strategy.ICT

@@ -46,7 +46,7 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
       Backbones backbones, String init) {
     Training training = plan.training(base);
     StageKey key = backboneKey(new StageKey("finetune", strategy.json(), dataset), plan, backbones)
-        .value("settings", training.strategy(strategy.json()))
+        .value("settings", training.strategy(strategy))
         .value("prepared", prepared)
         .value("init", init);
     String stage = "Finetune " + strategy.json() + (dataset == null ? "" : " " + dataset);
@@ -63,7 +63,7 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
     }
     AverageWeights how = plan.training(base).averageWeights();
     List<Double> weights = recordCounts.stream().map(how::weight).toList();
-    StageKey key = new StageKey("average", "modelavg").value("mappers", mappers).value("weights", weights);
+    StageKey key = new StageKey("average", Strategy.MODELAVG.json()).value("mappers", mappers).value("weights", weights);
     return StageRun.run(store, listener, "AverageParameters", key, MapperCheckpoint.class,
         (out, progress) -> stages.average(mappers.stream().map(Path::of).toList(), weights, out));
   }

@@ -1,5 +1,6 @@
 package org.mapd.pipelines;
 
+import org.mapd.conf.Strategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -71,7 +72,7 @@ class ManifestsTest {
     List<String> notes = Manifests.write(out, SIZES, training(true), 5, Fidelity.AUTHORS);
     assertTrue(notes.stream().anyMatch(n -> n.startsWith("tiny:")), notes.toString());
     for (int e = 0; e < 2; e++) {
-      List<Manifests.MetaTask> tasks = Manifests.readTasks(Manifests.tasksFile(out, "mapd", e));
+      List<Manifests.MetaTask> tasks = Manifests.readTasks(Manifests.tasksFile(out, Strategy.MAPD, e));
       Map<String, List<Integer>> seen = new HashMap<>();
       for (Manifests.MetaTask t : tasks) {
         assertEquals(4, t.support().size());
@@ -91,13 +92,13 @@ class ManifestsTest {
       List<String> order = tasks.stream().map(Manifests.MetaTask::dataset).toList();
       assertNotEquals(order.stream().sorted().toList(), order, "tasks are shuffled across datasets");
     }
-    assertEquals(12 + 6, Manifests.readTasks(Manifests.tasksFile(out, "multitask", 0)).size());
+    assertEquals(12 + 6, Manifests.readTasks(Manifests.tasksFile(out, Strategy.MULTITASK, 0)).size());
   }
 
   @Test
   void ictNoMetaTaskAndModelAvg(@TempDir Path out) {
     Manifests.write(out, SIZES, training(true), 5, Fidelity.INTENDED);
-    List<Manifests.IctSample> ict = Manifests.readIct(Manifests.tasksFile(out, "ict", 0));
+    List<Manifests.IctSample> ict = Manifests.readIct(Manifests.tasksFile(out, Strategy.ICT, 0));
     assertEquals(9 + 5, ict.size(), "disjoint groups of 5: gqa 45 = 9 groups, vg 21 = 4 + one topped up; tiny (3 < 5) none");
     Map<String, List<Integer>> used = new HashMap<>();
     for (Manifests.IctSample s : ict) {
@@ -111,7 +112,7 @@ class ManifestsTest {
     assertEquals(45, used.get("gqa").size(), "every gqa example exactly once");
     assertEquals(21, new HashSet<>(used.get("vg")).size());
     for (int e = 0; e < 2; e++) {
-      List<Manifests.Example> mix = Manifests.readExamples(Manifests.tasksFile(out, "nometatask", e));
+      List<Manifests.Example> mix = Manifests.readExamples(Manifests.tasksFile(out, Strategy.NOMETATASK, e));
       assertEquals(69, mix.size());
       assertEquals(69, new HashSet<>(mix).size());
     }
@@ -160,7 +161,7 @@ class ManifestsTest {
   void absentStrategiesAreSkipped(@TempDir Path out) {
     Manifests.write(out, SIZES, training(false), 5, Fidelity.AUTHORS);
     assertFalse(Files.exists(out.resolve("tasks/ict")));
-    assertTrue(Files.exists(Manifests.tasksFile(out, "mapd", 1)));
-    assertFalse(Files.exists(Manifests.tasksFile(out, "mapd", 2)));
+    assertTrue(Files.exists(Manifests.tasksFile(out, Strategy.MAPD, 1)));
+    assertFalse(Files.exists(Manifests.tasksFile(out, Strategy.MAPD, 2)));
   }
 }

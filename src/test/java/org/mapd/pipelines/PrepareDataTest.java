@@ -1,5 +1,6 @@
 package org.mapd.pipelines;
 
+import org.mapd.conf.Strategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,7 +188,7 @@ class PrepareDataTest {
     assertEquals(2, DatasetFile.read(DatasetFile.pretrainPath(out)).size());
     assertTrue(Files.isRegularFile(out.resolve("LLaVA-Pretrain/images/00000/a.png")));
     assertTrue(Files.isRegularFile(out.resolve("VL-ICL/clevr/query.json")));
-    assertEquals(12, Manifests.readExamples(Manifests.tasksFile(out, "nometatask", 0)).size());
+    assertEquals(12, Manifests.readExamples(Manifests.tasksFile(out, Strategy.NOMETATASK, 0)).size());
   }
 
   @Test
