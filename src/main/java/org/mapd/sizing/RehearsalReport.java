@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.mapd.Json;
 import org.mapd.conf.MemoryBudget;
 import org.mapd.conf.Plan;
+import org.mapd.conf.Strategy;
 import org.mapd.conf.Training;
 import org.mapd.model.DecoderConfig;
 import org.mapd.model.MapperConfig;
@@ -84,7 +87,7 @@ public final class RehearsalReport {
       return new Row(m.stage(), m.steps(), m.seconds(), m.firstStepSeconds(), m.secondsPerStep(), m.peakRssBytes() / gib,
           null, null, null, null, null, null, null, null);
     }
-    int inner = m.stage().equals("Finetune mapd") ? here.strategy("mapd").innerSteps() : 0;
+    int inner = m.stage().equals("Finetune " + Strategy.MAPD.json()) ? here.strategy(Strategy.MAPD).innerSteps() : 0;
     long modelHere = small.residentBytes(inner) + here.memory().featureCacheBytes() + small.visionBytes(FeatureCache.BATCH)
         + small.activationBytes(b.largest());
     List<Integer> sizes = full.split(b.largestBatch(), full.activationBudget(gpu, inner, FeatureCache.BATCH));
@@ -102,14 +105,20 @@ public final class RehearsalReport {
         gpuBytes / gib);
   }
 
-  /** Every stage's metrics.json, in the order the stages finished. */
+  /**
+   * Every stage's metrics.json, in the order the stages finished; of folders of one stage under other keys
+   * (left by runs of an older version of the code) only the newest.
+   */
   static List<StageMetrics> metrics(Path work) {
     Path stages = work.resolve("stages");
     if (!Files.isDirectory(stages)) return List.of();
     try (Stream<Path> s = Files.list(stages)) {
-      return s.map(d -> d.resolve(StageMetrics.FILE)).filter(Files::isRegularFile)
+      Map<String, StageMetrics> newest = new LinkedHashMap<>();
+      s.map(d -> d.resolve(StageMetrics.FILE)).filter(Files::isRegularFile)
           .sorted(Comparator.comparing(RehearsalReport::modified))
-          .map(f -> Json.read(f, StageMetrics.class)).toList();
+          .map(f -> Json.read(f, StageMetrics.class))
+          .forEach(m -> { newest.remove(m.stage()); newest.put(m.stage(), m); });
+      return List.copyOf(newest.values());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + stages, e);
     }
@@ -147,6 +156,9 @@ public final class RehearsalReport {
           r.gpuMicroBatches() == null ? "" : r.gpuMicroBatches().toString(),
           r.gpuGiB() == null ? "" : String.format(Locale.ROOT, "%.1f", r.gpuGiB())));
     }
+    md.append(String.format(Locale.ROOT, "%nStages' wall time added up: %.0f s (%.1f min); largest peak RSS of a stage: %.2f GiB.%n",
+        f.stages().stream().mapToDouble(Row::seconds).sum(), f.stages().stream().mapToDouble(Row::seconds).sum() / 60,
+        f.stages().stream().mapToDouble(Row::peakRssGiB).max().orElse(0)));
     return md.toString();
   }
 }
