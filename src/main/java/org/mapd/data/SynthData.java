@@ -34,9 +34,12 @@ public final class SynthData {
       "cat", "dog", "sun", "tree", "book", "fish", "star", "moon", "bird", "cake", "lamp", "ship",
       "king", "rose", "bell", "coin", "door", "frog", "gold", "hat", "key", "map", "pen", "box", "cup",
       "bus", "egg", "owl", "fox", "jam");
-  /** Nonsense names of open_mi: unknowable without the support examples. */
+  /**
+   * Nonsense names of open_mi: unknowable without the support examples. At most 4 letters, so that the warm-up
+   * can draw them as words: the stand-in decoder must be able to say them, as Qwen can say any name.
+   */
   static final List<String> NAMES = List.of(
-      "dax", "blicket", "wug", "zorp", "fep", "toma", "kiki", "mipo", "gazzer", "tufa");
+      "dax", "blik", "wug", "zorp", "fep", "toma", "kiki", "mipo", "gazz", "tufa");
   static final String VQA_PROMPT = "Answer the question using a single word or phrase.";
   static final String MC_PROMPT = "Answer with the option's letter from the given choices directly.";
   static final String CAPTION_PROMPT = "Provide a one-sentence caption for the provided image.";
@@ -45,6 +48,10 @@ public final class SynthData {
   static final String GEO_REASONING =
       "First perform reasoning, then finally select the question from the choices in the following format: Answer: xxx.";
   private static final String[] OPS = {"+", "-", "x"};
+  /** Records of each VL-ICL support.json (open_mi: 5 images per class and query instead). */
+  static final int SUPPORT = 80;
+  /** Queries of each VL-ICL task: enough for evaluation.queriesPerTask (40 in the mini plan) and more. */
+  static final int QUERIES = 100;
 
   private final Path out;
   private final Random rnd;
@@ -103,7 +110,8 @@ public final class SynthData {
         return draw(objs);
       }
       case 2 -> {
-        String w = pick(WORDS);
+        // Names too, so that the decoder can say them; which name goes with which shape stays unknown.
+        String w = rnd.nextInt(3) == 0 ? pick(NAMES) : pick(WORDS);
         qa[0] = "What is the word in the image?";
         qa[1] = w;
         return drawText(canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), color(pick(COLORS)));
@@ -167,6 +175,9 @@ public final class SynthData {
     String where() {
       return (row < 2 ? "top " : "bottom ") + (col < 2 ? "left" : "right");
     }
+    Obj withColor(String c) { return new Obj(c, shape, large, row, col); }
+    Obj withShape(String s) { return new Obj(color, s, large, row, col); }
+    Obj withLarge(boolean l) { return new Obj(color, shape, l, row, col); }
   }
 
   /** An arithmetic expression a op b; op "?" hides the operator. */
@@ -195,6 +206,13 @@ public final class SynthData {
   private static int rgb(int r, int g, int b) { return (r << 16) | (g << 8) | b; }
 
   private String pick(List<String> l) { return l.get(rnd.nextInt(l.size())); }
+
+  /** A random element of {@code l} other than {@code not}. */
+  private String other(List<String> l, String not) {
+    String x;
+    do x = pick(l); while (x.equals(not));
+    return x;
+  }
 
   private List<Obj> objects(int n) {
     List<Integer> cells = new ArrayList<>();
@@ -616,13 +634,13 @@ public final class SynthData {
     // operator_induction: the image shows "a ? b"; the operator is only knowable from the support answers
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     String q = "What is the result of the following mathematical expression?";
-    for (int i = 0; i < 80; i++) {
+    for (int i = 0; i < SUPPORT; i++) {
       Expr e = randomExpr("?");
       String image = "operator_induction/support/" + i + "_" + e.a() + "_" + e.b() + ".png";
       png(root.resolve(image), drawExpr(e));
       sup.add(icl("support_" + i, image, q, List.of(e.value("+"), e.value("-"), e.value("x"))));
     }
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < QUERIES; i++) {
       Expr e = randomExpr("?");
       String op = OPS[i % 3];
       String image = "operator_induction/query/" + i + "_" + e.a() + "_" + e.b() + ".png";
@@ -633,30 +651,42 @@ public final class SynthData {
     }
     task("operator_induction", sup, qry);
 
-    // clevr: count the objects that have the asked attribute
+    // clevr: count the objects that have the asked attribute. The count is uniform over 1..4 (with 0 to 2 other
+    // objects), so that no single answer is right for most queries: a model must count to score.
     sup = new ArrayList<>();
     qry = new ArrayList<>();
-    for (int i = 0; i < 140; i++) {
-      List<Obj> objs = objects(1 + rnd.nextInt(6));
-      Obj o = objs.get(rnd.nextInt(objs.size()));
+    for (int i = 0; i < SUPPORT + QUERIES; i++) {
+      int n = 1 + rnd.nextInt(4);
+      List<Obj> objs = objects(n + rnd.nextInt(3));
       String question;
-      long n;
       switch (rnd.nextInt(3)) {
-        case 0 -> { question = "color: " + o.color(); n = count(objs, x -> x.color().equals(o.color())); }
-        case 1 -> { question = "shape: " + o.shape(); n = count(objs, x -> x.shape().equals(o.shape())); }
-        default -> { question = "size: " + (o.large() ? "large" : "small"); n = count(objs, x -> x.large() == o.large()); }
+        case 0 -> {
+          String c = pick(COLORS);
+          question = "color: " + c;
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withColor(k < n ? c : other(COLORS, c)));
+        }
+        case 1 -> {
+          String sh = pick(Glyphs.SHAPES);
+          question = "shape: " + sh;
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withShape(k < n ? sh : other(Glyphs.SHAPES, sh)));
+        }
+        default -> {
+          boolean large = rnd.nextBoolean();
+          question = "size: " + (large ? "large" : "small");
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withLarge(k < n == large));
+        }
       }
-      String part = i < 80 ? "support" : "query";
+      String part = i < SUPPORT ? "support" : "query";
       String image = "clevr/" + part + "/" + i + ".png";
       png(root.resolve(image), draw(objs));
-      (i < 80 ? sup : qry).add(icl(part + "_" + i, image, question, n));
+      (i < SUPPORT ? sup : qry).add(icl(part + "_" + i, image, question, n));
     }
     task("clevr", sup, qry);
 
     // open_mi: per query, nonsense names bound to shapes at random, 5 support images per class
     sup = new ArrayList<>();
     qry = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < QUERIES; i++) {
       List<String> shapes = new ArrayList<>(Glyphs.SHAPES);
       Collections.shuffle(shapes, rnd);
       List<String> names = new ArrayList<>(NAMES);
@@ -685,12 +715,12 @@ public final class SynthData {
     // textocr: two or three words, one of them in a red box
     sup = new ArrayList<>();
     qry = new ArrayList<>();
-    for (int i = 0; i < 140; i++) {
+    for (int i = 0; i < SUPPORT + QUERIES; i++) {
       String[] qa = new String[2];
       int[] box = new int[4];
       int[] px = boxedWords(qa, box);
       String answer = qa[1];
-      String part = i < 80 ? "support" : "query";
+      String part = i < SUPPORT ? "support" : "query";
       String image = "textocr/" + part + "/" + i + ".png";
       png(root.resolve(image), px);
       Map<String, Object> r = icl(part + "_" + i, image, "What text is shown in the red box?", answer);
@@ -701,7 +731,7 @@ public final class SynthData {
       r.put("box", List.of(box[0], box[1], box[2], box[3]));
       r.put("points", List.of(box[0], box[1], box[0] + box[2], box[1], box[0] + box[2], box[1] + box[3], box[0], box[1] + box[3]));
       r.put("area", box[2] * box[3]);
-      (i < 80 ? sup : qry).add(r);
+      (i < SUPPORT ? sup : qry).add(r);
     }
     task("textocr", sup, qry);
   }
