@@ -1,5 +1,6 @@
 package org.mapd.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,8 +57,10 @@ public final class Checks {
    * @param ci95Queries the MOVER mean of the runs' intervals over queries
    * @param ci95Runs Student's t over the runs' values, null below two runs
    */
-  public record OverRuns(String row, String kind, List<Double> values, double mean, Interval ci95Queries,
-      Interval ci95Runs, boolean holdsOverQueries, Boolean holdsOverRuns) {}
+  public record OverRuns(String row, String kind, List<Double> values, double mean,
+      @JsonProperty("ci95_queries") Interval ci95Queries, @JsonProperty("ci95_runs") Interval ci95Runs,
+      @JsonProperty("holds_over_queries") boolean holdsOverQueries,
+      @JsonProperty("holds_over_runs") Boolean holdsOverRuns) {}
 
   /** Every check of one run, rows in the given order; the random mapper is not compared with itself. */
   public static List<Check> of(Map<String, Scores> rows) {
