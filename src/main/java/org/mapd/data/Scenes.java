@@ -40,6 +40,9 @@ final class Scenes {
     String where() {
       return (row < 2 ? "top " : "bottom ") + (col < 2 ? "left" : "right");
     }
+    Obj withColor(String c) { return new Obj(c, shape, large, row, col); }
+    Obj withShape(String s) { return new Obj(color, s, large, row, col); }
+    Obj withLarge(boolean l) { return new Obj(color, shape, l, row, col); }
   }
 
   /** An arithmetic expression a op b; op "?" hides the operator. */
@@ -68,6 +71,13 @@ final class Scenes {
   static int rgb(int r, int g, int b) { return (r << 16) | (g << 8) | b; }
 
   String pick(List<String> l) { return l.get(rnd.nextInt(l.size())); }
+
+  /** A random element of {@code l} other than {@code not}. */
+  String other(List<String> l, String not) {
+    String x;
+    do x = pick(l); while (x.equals(not));
+    return x;
+  }
 
   List<Obj> objects(int n) {
     List<Integer> cells = new ArrayList<>();

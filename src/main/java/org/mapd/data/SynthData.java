@@ -25,9 +25,12 @@ public final class SynthData {
       "cat", "dog", "sun", "tree", "book", "fish", "star", "moon", "bird", "cake", "lamp", "ship",
       "king", "rose", "bell", "coin", "door", "frog", "gold", "hat", "key", "map", "pen", "box", "cup",
       "bus", "egg", "owl", "fox", "jam");
-  /** Nonsense names of open_mi: unknowable without the support examples. */
+  /**
+   * Nonsense names of open_mi: unknowable without the support examples. At most 4 letters, so that the warm-up
+   * can draw them as words: the stand-in decoder must be able to say them, as Qwen can say any name.
+   */
   static final List<String> NAMES = List.of(
-      "dax", "blicket", "wug", "zorp", "fep", "toma", "kiki", "mipo", "gazzer", "tufa");
+      "dax", "blik", "wug", "zorp", "fep", "toma", "kiki", "mipo", "gazz", "tufa");
   static final String VQA_PROMPT = "Answer the question using a single word or phrase.";
   static final String MC_PROMPT = "Answer with the option's letter from the given choices directly.";
   static final String CAPTION_PROMPT = "Provide a one-sentence caption for the provided image.";
@@ -36,6 +39,10 @@ public final class SynthData {
   static final String GEO_REASONING =
       "First perform reasoning, then finally select the question from the choices in the following format: Answer: xxx.";
   static final String[] OPS = {"+", "-", "x"};
+  /** Records of each VL-ICL support.json (open_mi: 5 images per class and query instead). */
+  static final int SUPPORT = 80;
+  /** Queries of each VL-ICL task: enough for evaluation.queriesPerTask (40 in the mini plan) and more. */
+  static final int QUERIES = 100;
 
   private final Path out;
   /** The one random stream: the scenes draw from it too, so every draw keeps its place in the sequence. */
@@ -97,7 +104,8 @@ public final class SynthData {
         return scenes.draw(objs);
       }
       case 2 -> {
-        String w = scenes.pick(WORDS);
+        // Names too, so that the decoder can say them; which name goes with which shape stays unknown.
+        String w = rnd.nextInt(3) == 0 ? scenes.pick(NAMES) : scenes.pick(WORDS);
         qa[0] = "What is the word in the image?";
         qa[1] = w;
         return scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(scenes.pick(COLORS)));
@@ -500,13 +508,13 @@ public final class SynthData {
   private void operatorInduction(Path root) {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     String q = "What is the result of the following mathematical expression?";
-    for (int i = 0; i < 80; i++) {
+    for (int i = 0; i < SUPPORT; i++) {
       Scenes.Expr e = scenes.randomExpr("?");
       String image = "operator_induction/support/" + i + "_" + e.a() + "_" + e.b() + ".png";
       Scenes.png(root.resolve(image), scenes.drawExpr(e));
       sup.add(icl("support_" + i, image, q, List.of(e.value("+"), e.value("-"), e.value("x"))));
     }
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < QUERIES; i++) {
       Scenes.Expr e = scenes.randomExpr("?");
       String op = OPS[i % 3];
       String image = "operator_induction/query/" + i + "_" + e.a() + "_" + e.b() + ".png";
@@ -518,23 +526,37 @@ public final class SynthData {
     task("operator_induction", sup, qry);
   }
 
-  /** clevr: count the objects that have the asked attribute. */
+  /**
+   * clevr: count the objects that have the asked attribute. The count is uniform over 1..4 (with 0 to 2 other
+   * objects), so that no single answer is right for most queries: a model must count to score.
+   */
   private void clevr(Path root) {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
-    for (int i = 0; i < 140; i++) {
-      List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(6));
-      Scenes.Obj o = objs.get(rnd.nextInt(objs.size()));
+    for (int i = 0; i < SUPPORT + QUERIES; i++) {
+      int n = 1 + rnd.nextInt(4);
+      List<Scenes.Obj> objs = scenes.objects(n + rnd.nextInt(3));
       String question;
-      long n;
       switch (rnd.nextInt(3)) {
-        case 0 -> { question = "color: " + o.color(); n = Scenes.count(objs, x -> x.color().equals(o.color())); }
-        case 1 -> { question = "shape: " + o.shape(); n = Scenes.count(objs, x -> x.shape().equals(o.shape())); }
-        default -> { question = "size: " + (o.large() ? "large" : "small"); n = Scenes.count(objs, x -> x.large() == o.large()); }
+        case 0 -> {
+          String c = scenes.pick(COLORS);
+          question = "color: " + c;
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withColor(k < n ? c : scenes.other(COLORS, c)));
+        }
+        case 1 -> {
+          String sh = scenes.pick(Glyphs.SHAPES);
+          question = "shape: " + sh;
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withShape(k < n ? sh : scenes.other(Glyphs.SHAPES, sh)));
+        }
+        default -> {
+          boolean large = rnd.nextBoolean();
+          question = "size: " + (large ? "large" : "small");
+          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withLarge(k < n == large));
+        }
       }
-      String part = i < 80 ? "support" : "query";
+      String part = i < SUPPORT ? "support" : "query";
       String image = "clevr/" + part + "/" + i + ".png";
       Scenes.png(root.resolve(image), scenes.draw(objs));
-      (i < 80 ? sup : qry).add(icl(part + "_" + i, image, question, n));
+      (i < SUPPORT ? sup : qry).add(icl(part + "_" + i, image, question, n));
     }
     task("clevr", sup, qry);
   }
@@ -542,7 +564,7 @@ public final class SynthData {
   /** open_mi: per query, nonsense names bound to shapes at random, 5 support images per class. */
   private void openMi(Path root) {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < QUERIES; i++) {
       List<String> shapes = new ArrayList<>(Glyphs.SHAPES);
       Collections.shuffle(shapes, rnd);
       List<String> names = new ArrayList<>(NAMES);
@@ -572,12 +594,12 @@ public final class SynthData {
   /** textocr: two or three words, one of them in a red box. */
   private void textOcr(Path root) {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
-    for (int i = 0; i < 140; i++) {
+    for (int i = 0; i < SUPPORT + QUERIES; i++) {
       String[] qa = new String[2];
       int[] box = new int[4];
       int[] px = scenes.boxedWords(qa, box);
       String answer = qa[1];
-      String part = i < 80 ? "support" : "query";
+      String part = i < SUPPORT ? "support" : "query";
       String image = "textocr/" + part + "/" + i + ".png";
       Scenes.png(root.resolve(image), px);
       Map<String, Object> r = icl(part + "_" + i, image, "What text is shown in the red box?", answer);
@@ -588,7 +610,7 @@ public final class SynthData {
       r.put("box", List.of(box[0], box[1], box[2], box[3]));
       r.put("points", List.of(box[0], box[1], box[0] + box[2], box[1], box[0] + box[2], box[1] + box[3], box[0], box[1] + box[3]));
       r.put("area", box[2] * box[3]);
-      (i < 80 ? sup : qry).add(r);
+      (i < SUPPORT ? sup : qry).add(r);
     }
     task("textocr", sup, qry);
   }

@@ -59,7 +59,7 @@ public final class Compare {
 
   /** compare.json. */
   public record Result(List<Run> runs, List<Row> rows, List<Row> averages, String baseline,
-      List<Difference> differences, Map<String, List<String>> parameters,
+      List<Difference> differences, List<Checks.OverRuns> checks, Map<String, List<String>> parameters,
       @JsonProperty("stage_seconds") Map<String, List<Double>> stageSeconds, Map<String, String> methods) {}
 
   private static Map<String, String> methods() {
@@ -127,7 +127,16 @@ public final class Compare {
     }
     List<Run> header = runs.stream().map(r -> new Run(r.id(), r.plan().name(), r.plan().seed(),
         r.plan().fidelity().json(), r.status())).toList();
-    return new Result(header, rows, averages, baseline, differences, parameters(runs), stageSeconds(runs), METHODS);
+    List<Checks.OverRuns> checks = Checks.overRuns(runs.stream().map(r -> inOrder(r.rows(), names)).toList());
+    return new Result(header, rows, averages, baseline, differences, checks, parameters(runs), stageSeconds(runs),
+        METHODS);
+  }
+
+  /** A run's rows in the comparison's row order. */
+  private static Map<String, Scores> inOrder(Map<String, Scores> rows, List<String> names) {
+    Map<String, Scores> out = new LinkedHashMap<>();
+    for (String n : names) if (rows.containsKey(n)) out.put(n, rows.get(n));
+    return out;
   }
 
   /** One value of one run: an accuracy, its query count (cells) and its interval over queries. */
@@ -231,6 +240,7 @@ public final class Compare {
         + "queries (see Methods).\n\n");
     header(md, "row | mode", r.runs(), " mean | 95% CI, runs | 95% CI, queries |");
     for (Row a : r.averages()) line(md, a.strategy() + " | " + a.mode(), a);
+    if (!r.checks().isEmpty()) md.append('\n').append(Checks.markdownOverRuns(r.checks()));
     if (r.baseline() != null) differences(md, r);
     for (String mode : List.of("icl", "ft")) {
       List<Row> cells = r.rows().stream().filter(c -> c.mode().equals(mode)).toList();

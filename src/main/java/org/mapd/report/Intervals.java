@@ -42,6 +42,12 @@ public final class Intervals {
    * rounding residue below it); null if any interval is unknown.
    */
   public static Interval mean(List<Double> estimates, List<Interval> intervals) {
+    Interval m = meanOfAny(estimates, intervals);
+    return m == null ? null : new Interval(Math.max(0, m.lo()), Math.min(1, m.hi()));
+  }
+
+  /** MOVER interval of the mean of independent estimates of any sign (e.g. differences); null if one is unknown. */
+  public static Interval meanOfAny(List<Double> estimates, List<Interval> intervals) {
     if (estimates.isEmpty() || intervals.stream().anyMatch(java.util.Objects::isNull)) return null;
     int m = estimates.size();
     double mean = 0;
@@ -53,7 +59,7 @@ public final class Intervals {
       below += square((e - intervals.get(i).lo()) / m);
       above += square((intervals.get(i).hi() - e) / m);
     }
-    return new Interval(Math.max(0, mean - Math.sqrt(below)), Math.min(1, mean + Math.sqrt(above)));
+    return new Interval(mean - Math.sqrt(below), mean + Math.sqrt(above));
   }
 
   /** MOVER interval of {@code a - b} for independent a and b (Newcombe's when both are Wilson intervals). */
@@ -66,13 +72,19 @@ public final class Intervals {
 
   /** Student's t interval of the mean of accuracies over runs, clipped to [0, 1]; null below two runs. */
   public static Interval overRuns(List<Double> values) {
+    Interval t = overRunsOfAny(values);
+    return t == null ? null : new Interval(Math.max(0, t.lo()), Math.min(1, t.hi()));
+  }
+
+  /** Student's t interval of the mean over runs of values of any sign (e.g. differences); null below two runs. */
+  public static Interval overRunsOfAny(List<Double> values) {
     int n = values.size();
     if (n < 2) return null;
     double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double ss = 0;
     for (double v : values) ss += square(v - mean);
     double half = t975(n - 1) * Math.sqrt(ss / (n - 1) / n);
-    return new Interval(Math.max(0, mean - half), Math.min(1, mean + half));
+    return new Interval(mean - half, mean + half);
   }
 
   /** Beyond the table, the first Cornish-Fisher term (2.039 at 30 degrees, table 2.042). */

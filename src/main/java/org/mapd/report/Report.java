@@ -62,8 +62,9 @@ public final class Report {
       results.put("failed", failed);
       results.put("rows", rows);
       results.put("stage_seconds", stageSeconds);
-      Json.writeAtomic(outDir.resolve(RESULTS), results);
       Map<String, Scores> scores = scores(rows);
+      results.put("checks", Checks.of(scores));
+      Json.writeAtomic(outDir.resolve(RESULTS), results);
       Charts.writePng(modes(rows).stream().map(m -> chart(scores, m)).toList(), outDir.resolve(CHART));
       Path md = outDir.resolve(MARKDOWN);
       Json.writeAtomic(md, markdown(plan, datasets, rows, stageSeconds, failed).getBytes(StandardCharsets.UTF_8));
@@ -139,6 +140,7 @@ public final class Report {
           : "\n\n");
       table(md, plan, scores, mode, ft);
     }
+    md.append(Checks.markdown(Checks.of(scores)));
     md.append("![accuracy vs shots](").append(CHART).append(")\n\n");
     md.append("Average over tasks of the fixed-step accuracy, per strategy, with its 95% interval over queries; "
         + "left ICL, right FT. Intervals that overlap do not show a difference.\n\n");

@@ -23,7 +23,7 @@ import java.util.HexFormat;
  */
 public final class StageKey {
   /** Bump when a stage's code changes what it writes, so old outputs are no longer reused. */
-  public static final String CODE_VERSION = "mapd-4";
+  public static final String CODE_VERSION = "mapd-5";
 
   private static final ObjectMapper CANONICAL =
       JsonMapper.builder()

@@ -103,7 +103,7 @@ class RunControlTest {
         && !child.getStaticDetails().contains("warmupRatio"), child.getStaticDetails());
 
     // Numbers in the history: every cell with its query count and interval, and the averages.
-    assertEquals(32, mapd.evaluation().scores().cells().size(), "4 tasks x 4 shots x icl/ft");
+    assertEquals(24, mapd.evaluation().scores().cells().size(), "4 tasks x 3 shots x icl/ft");
     var cell = mapd.evaluation().scores().cells().get(0);
     assertEquals(FakeStages.QUERIES, cell.queries());
     assertTrue(cell.ci95().lo() <= cell.accuracy() && cell.accuracy() <= cell.ci95().hi());
