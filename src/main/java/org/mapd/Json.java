@@ -42,14 +42,27 @@ public final class Json {
     writeAtomic(file, write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /**
+   * Writes bytes so that a reader never sees a half-written file. A write that fails (a full disk) removes its
+   * temporary sibling and leaves the old file, if any, in place; a full disk is reported as {@link DiskFull}.
+   */
   public static void writeAtomic(Path file, byte[] bytes) {
+    Path parent = file.toAbsolutePath().getParent();
+    Path tmp = null;
     try {
-      Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       Files.write(tmp, bytes);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the original error is the one to report
+        }
+      }
+      if (DiskFull.isCause(e, parent, bytes.length)) throw new DiskFull(parent, bytes.length, DiskFull.usable(parent), e);
       throw new UncheckedIOException("cannot write " + file, e);
     }
   }
