@@ -10,12 +10,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mapd.DiskFull;
 import org.mapd.HostMemory;
 import org.mapd.Json;
 import org.mapd.Progress;
 import org.mapd.train.BatchStats;
 import org.mapd.eval.Evaluate;
 import org.mapd.train.Checkpoints;
+import org.mapd.train.NonFiniteLoss;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,10 +83,28 @@ final class StageRun {
       throw ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + e.getMessage(), StageOptions.INVALID_INPUT, e);
     } catch (RuntimeException | Error e) {
       listener.failed(stage, e);
+      ApplicationFailure noRetry = notRetryable(stage, e);
+      if (noRetry != null) throw noRetry;
       throw e;
     } finally {
       stop(ticker);
     }
+  }
+
+  /**
+   * The failure of an error that a retry on the same inputs and disk would only repeat: a NaN or infinite loss
+   * (the same numbers come again) and a full disk (a rerun after space is freed resumes). Null for the others.
+   */
+  static ApplicationFailure notRetryable(String stage, Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NonFiniteLoss n) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + n.getMessage(), StageOptions.NON_FINITE, e);
+      }
+      if (t instanceof DiskFull d) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(stage + ": " + d.getMessage(), StageOptions.DISK_FULL, e);
+      }
+    }
+    return null;
   }
 
   /**
