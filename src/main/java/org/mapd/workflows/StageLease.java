@@ -63,14 +63,18 @@ final class StageLease {
       String owner = HOST + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID();
       StageLease lease = new StageLease(folder, n + 1, owner, ttlMillis);
       Path tmp = lease.writeTemp();
+      // Live before the file appears: another attempt of this JVM that reads it at once must see it alive.
+      LIVE.add(owner);
+      boolean won = false;
       try {
         Files.createLink(file(folder, n + 1), tmp);
+        won = true;
       } catch (FileAlreadyExistsException e) {
         return new Try(null, null);
       } finally {
+        if (!won) LIVE.remove(owner);
         Files.deleteIfExists(tmp);
       }
-      LIVE.add(owner);
       return new Try(lease, null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot take the lease in " + folder, e);

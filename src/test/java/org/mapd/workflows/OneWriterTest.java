@@ -153,7 +153,7 @@ class OneWriterTest {
       }
       return stage(2, 1).run(dir, progress);
     });
-    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "no waiting for the expiry");
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "no waiting for the expiry, an hour away");
     assertEquals(List.of("step-1"), out.found(), "the unfinished .tmp folder is not inherited");
     assertEquals("attempt-000002", seen.get(0).getFileName().toString());
   }
@@ -177,7 +177,7 @@ class OneWriterTest {
     assertThrows(IllegalStateException.class, () -> run(failing));
     long start = System.nanoTime();
     Out out = run(stage(3, 1));
-    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
     assertEquals(List.of("step-1", "step-2"), out.found());
     assertEquals(2, computed.get());
   }
