@@ -35,6 +35,23 @@ public final class DiskFull extends UncheckedIOException {
     return free;
   }
 
+  /**
+   * What a failed write of {@code needed} bytes to {@code file} through the temporary {@code tmp} (null if not
+   * made yet) throws, after removing {@code tmp}: a DiskFull when space ran out, else "cannot write FILE".
+   */
+  public static UncheckedIOException writeFailed(Path file, Path tmp, long needed, IOException e) {
+    if (tmp != null) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original error is the one to report
+      }
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (isCause(e, parent, needed)) return new DiskFull(parent, needed, usable(parent), e);
+    return new UncheckedIOException("cannot write " + file, e);
+  }
+
   /** Usable bytes of the file system holding {@code folder} (its nearest existing parent); -1 if unknown. */
   public static long usable(Path folder) {
     Path p = folder.toAbsolutePath();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,15 +54,7 @@ public final class Json {
       Files.write(tmp, bytes);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the original error is the one to report
-        }
-      }
-      if (DiskFull.isCause(e, parent, bytes.length)) throw new DiskFull(parent, bytes.length, DiskFull.usable(parent), e);
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFull.writeFailed(file, tmp, bytes.length, e);
     }
   }
 }

@@ -255,16 +255,7 @@ public final class Safetensors {
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the original error is the one to report
-        }
-      }
-      long needed = 8 + padded + offset;
-      if (DiskFull.isCause(e, parent, needed)) throw new DiskFull(parent, needed, DiskFull.usable(parent), e);
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFull.writeFailed(file, tmp, 8 + padded + offset, e);
     }
   }
 
