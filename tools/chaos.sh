@@ -27,6 +27,8 @@ mkdir -p "$out/logs"
 out="$(cd "$out" && pwd)"
 summary="$out/summary.txt"
 RANDOM=$seed
+# Build first (./mapd builds when the sources are newer), so that no kill lands on Maven instead of the run.
+./mapd --help > /dev/null 2>&1 || { echo "./mapd does not build" >&2; exit 1; }
 
 if [[ -z "$ref" ]]; then
   ref="$out/ref"
