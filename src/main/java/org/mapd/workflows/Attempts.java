@@ -65,7 +65,11 @@ final class Attempts {
       if (rel.toString().isEmpty() || unfinished(rel)) continue;
       Path target = to.resolve(rel.toString());
       try {
-        if (Files.isDirectory(p)) {
+        if (Files.isSymbolicLink(p)) { // a link into the earlier attempt points into this one
+          Path linked = Files.readSymbolicLink(p);
+          Files.createSymbolicLink(target, linked.isAbsolute() && linked.startsWith(from)
+              ? to.resolve(from.relativize(linked)) : linked);
+        } else if (Files.isDirectory(p)) {
           Files.createDirectories(target);
         } else if (Files.isRegularFile(p)) {
           if (APPENDED.contains(p.getFileName().toString())) {
@@ -109,6 +113,30 @@ final class Attempts {
       return Json.MAPPER.readValue(moved, type);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot move the paths of " + type.getSimpleName() + " to " + dir, e);
+    }
+  }
+
+  /**
+   * Points every symbolic link in the attempt folder whose absolute target lies inside it (PrepareData links the
+   * images of the data it generated) at the same place in the published folder, before the rename: after it,
+   * the links resolve there (found by the chaos run: they dangled).
+   */
+  static void relocateLinks(Path work, Path dir) {
+    List<Path> links;
+    try (Stream<Path> s = Files.walk(work)) {
+      links = s.filter(Files::isSymbolicLink).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + work, e);
+    }
+    for (Path link : links) {
+      try {
+        Path target = Files.readSymbolicLink(link);
+        if (!target.isAbsolute() || !target.startsWith(work)) continue;
+        Files.delete(link);
+        Files.createSymbolicLink(link, dir.resolve(work.relativize(target)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot move the link " + link + " to " + dir, e);
+      }
     }
   }
 

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * out from a side thread every few seconds, because a Beam job or a model load may not report progress for
  * minutes and the heartbeat timeout would otherwise kill a healthy attempt.
  *
- * <p>Limit: paths inside the stage's result are rewritten from the attempt folder to the published one; files
- * the stage wrote that name its own folder (rejects details) keep the attempt's path.
+ * <p>Limit: paths inside the stage's result and symbolic links into the attempt folder are moved to the published
+ * one; other files the stage wrote that name its own folder (rejects details) keep the attempt's path.
  */
 final class StageRun {
   private static final Logger LOG = LoggerFactory.getLogger(StageRun.class);
@@ -215,6 +215,7 @@ final class StageRun {
       throw new LeaseLost(stage + ": another attempt took over " + dir + "; the output in " + work + " is dropped");
     }
     T moved = Attempts.relocate(result, work, dir, type);
+    Attempts.relocateLinks(work, dir);
     store.markDone(work, moved);
     try {
       if (Files.isDirectory(dir) && store.done(dir, type).isEmpty()) Dirs.deleteTree(dir); // unfinished, older layout

@@ -117,6 +117,24 @@ class OneWriterTest {
     }
   }
 
+  @Test
+  void linksIntoTheAttemptFolderAreMovedWithIt() throws Exception {
+    Out out = run((dir, progress) -> {
+      try {
+        Files.createDirectories(dir.resolve("source/images"));
+        Files.writeString(dir.resolve("source/images/1.png"), "png");
+        Files.createDirectories(dir.resolve("prepared"));
+        Files.createSymbolicLink(dir.resolve("prepared/images"), dir.resolve("source/images"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new Out(dir.toString(), List.of());
+    });
+    Path published = Path.of(out.dir());
+    assertEquals(published.resolve("source/images"), Files.readSymbolicLink(published.resolve("prepared/images")));
+    assertEquals("png", Files.readString(published.resolve("prepared/images/1.png")));
+  }
+
   /** A lease of generation 1 held by {@code holder}, with an attempt folder holding step-1 and samples. */
   Path leftBehindBy(StageLease.Holder holder) throws IOException {
     Path attempts = store().attempts(store().dir(key()));
