@@ -8,7 +8,7 @@
 # OUT_DIR/chaos the killed one, OUT_DIR/logs one log per life of the process and OUT_DIR/summary.txt the figures.
 # A kill lands a seeded random number of seconds after a start; while kills go by without a stage being
 # published, the window grows (x1.5), so a stage without checkpoints (PrepareData) still finishes between
-# kills. After --kills kills the run is left to finish. It kills only the processes it started, by their id.
+# kills; after a life that published one it is short again. After --kills kills the run is left to finish. It kills only the processes it started, by their id.
 # Set MAPD_THREADS / MAPD_HEAP as for ./mapd on a shared machine.
 set -uo pipefail
 seed=13; kills=20; plan=workflows/mini.json; ref=""
@@ -61,7 +61,9 @@ while true; do
       kill -9 "$pid"; wait "$pid" 2> /dev/null
       done_kills=$((done_kills + 1))
       echo "kill $done_kills after ${delay}s in life $life, running: ${stages:-(none yet)}" | tee -a "$out/kills.txt" >&2
-      if [[ $(published) -eq $before ]]; then window=$((window * 3 / 2)); fi
+      # No stage published in this life: give the next one longer. One was: back to short lives, so that the
+      # short stages (Pretrain, a Finetune, AverageParameters) get killed too.
+      if [[ $(published) -eq $before ]]; then window=$((window * 3 / 2)); else window=20; fi
       continue
     fi
   fi
@@ -73,8 +75,8 @@ done
 echo "chaos run: $((SECONDS - start)) s, $life lives, $done_kills kills" | tee -a "$summary"
 
 # What was killed, by stage kind, and how often a stage continued from a previous attempt.
-echo "kills by running stage kind: $(grep -o 'running: .*' "$out/kills.txt" | tr ' ' '\n' | grep -v '^running:$' \
-  | sed 's/-.*//' | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
+echo "kills by running stage kind: $(grep -o 'running: .*' "$out/kills.txt" | sed 's/^running: //' | tr ' ' '\n' \
+  | grep -v '^$' | sed 's/-.*//' | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
 echo "attempts that continued from a previous attempt's files: $(cat "$out"/logs/life-*.log | grep -c 'continues in .*(files of')" \
   | tee -a "$summary"
 echo "training resumed from a checkpoint: $(cat "$out"/logs/life-*.log | grep -c 'resuming from')" | tee -a "$summary"
