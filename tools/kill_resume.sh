@@ -15,7 +15,8 @@ rm -rf "$work"/stages/finetune-mapd-* "$work"/stages/evaluate-mapd-*
 # exec keeps $! the pid of ./mapd even if this line grows into a list (`a && b &` runs b in a subshell).
 (exec ./mapd reproduce --plan "$plan" --work "$work" > "$ref/killed.log" 2>&1) &
 pid=$!
-until ls -d "$work"/stages/finetune-mapd-*/checkpoints/step-0000050 > /dev/null 2>&1; do
+# A running stage lives in its attempt folder (work/attempts/STAGE/attempt-N) until it is published.
+until ls -d "$work"/attempts/finetune-mapd-*/attempt-*/checkpoints/step-0000050 > /dev/null 2>&1; do
   if ! kill -0 "$pid" 2> /dev/null; then
     echo "the run ended before the checkpoint at step 50; see $ref/killed.log" >&2
     exit 1
@@ -29,7 +30,7 @@ if [[ "$(ps -o comm= -p "$pid")" != java ]]; then
 fi
 kill -9 "$pid"
 wait "$pid" 2> /dev/null # reaped, so the rerun cannot overlap it
-checkpoints=("$work"/stages/finetune-mapd-*/checkpoints/step-*)
+checkpoints=("$work"/attempts/finetune-mapd-*/attempt-*/checkpoints/step-*)
 echo "killed $pid with checkpoints: ${checkpoints[*]##*/}"
 ./mapd reproduce --plan "$plan" --work "$work" > "$ref/rerun.log" 2>&1
 grep -m1 "resuming from" "$ref/rerun.log"

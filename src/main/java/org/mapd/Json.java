@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,15 +41,20 @@ public final class Json {
     writeAtomic(file, write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /**
+   * Writes bytes so that a reader never sees a half-written file. A write that fails (a full disk) removes its
+   * temporary sibling and leaves the old file, if any, in place; a full disk is reported as {@link DiskFull}.
+   */
   public static void writeAtomic(Path file, byte[] bytes) {
+    Path parent = file.toAbsolutePath().getParent();
+    Path tmp = null;
     try {
-      Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       Files.write(tmp, bytes);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFull.writeFailed(file, tmp, bytes.length, e);
     }
   }
 }

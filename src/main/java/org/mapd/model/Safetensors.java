@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.mapd.DiskFull;
 import org.mapd.Json;
 
 /**
@@ -234,10 +235,11 @@ public final class Safetensors {
     }
     byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8; // the format aligns the data start to 8 bytes with spaces
+    Path parent = file.toAbsolutePath().getParent();
+    Path tmp = null;
     try {
-      Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);
@@ -253,7 +255,7 @@ public final class Safetensors {
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFull.writeFailed(file, tmp, 8 + padded + offset, e);
     }
   }
 

@@ -32,6 +32,9 @@ public final class TextTokenizer implements AutoCloseable {
     this.file = file;
   }
 
+  /** Text every usable tokenizer encodes: words it may not know, digits, punctuation. */
+  private static final String PROBE = "What is shown in the image? 42 zqxv.";
+
   public static TextTokenizer load(Path tokenizerJson) {
     Map<String, Integer> vocab = new HashMap<>();
     try {
@@ -44,6 +47,14 @@ public final class TextTokenizer implements AutoCloseable {
       for (JsonNode t : root.path("added_tokens")) vocab.put(t.get("content").asText(), t.get("id").asInt());
       HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(
           tokenizerJson, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+      try {
+        // Some broken files load but fail at the first word (e.g. an unk_token missing from the vocabulary,
+        // found by fuzzing): fail here, naming the file, not in the middle of training.
+        hf.encode(PROBE, false, false);
+      } catch (RuntimeException e) {
+        hf.close();
+        throw e;
+      }
       return new TextTokenizer(hf, vocab, tokenizerJson);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);

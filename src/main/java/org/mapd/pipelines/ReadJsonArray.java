@@ -3,6 +3,7 @@ package org.mapd.pipelines;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -296,12 +297,20 @@ final class ReadJsonArray {
       try (p) {
         if (p.nextToken() == null) return new Probe(-1, size, "cut off");
         p.skipChildren();
-        return new Probe(s + p.currentLocation().getByteOffset(), -1, null);
+        long end = p.currentLocation().getByteOffset();
+        // Jackson guesses the encoding from an element's first bytes; zero bytes there make it read UTF-16 or
+        // UTF-32, which has no byte offsets (found by fuzzing). The file is UTF-8: such an element is damaged.
+        if (end < 0) return new Probe(-1, s + 1, NOT_UTF8);
+        return new Probe(s + end, -1, null);
       } catch (JsonProcessingException e) {
         long good = p.currentTokenLocation().getByteOffset();
         return new Probe(-1, good < 0 ? s : s + good, e.getOriginalMessage());
+      } catch (CharConversionException e) { // the same guess, with bytes invalid in that encoding
+        return new Probe(-1, s + 1, NOT_UTF8);
       }
     }
+
+    private static final String NOT_UTF8 = "not UTF-8 text (zero bytes where a value starts)";
 
     /**
      * The first "{" at or after from whose previous non-blank byte is a comma, as {comma, brace}; null when

@@ -1,7 +1,9 @@
 package org.mapd.train;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,6 +59,10 @@ final class RecordIndex implements AutoCloseable {
       }
       int n = Math.toIntExact(longs.get(2));
       return new RecordIndex(file, FileChannel.open(file, StandardOpenOption.READ), longs.position(HEADER_LONGS).slice(), n);
+    } catch (JsonProcessingException | CharConversionException e) {
+      // Not JSON, or not in an encoding JSON allows: the file is wrong, not the disk.
+      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new IllegalArgumentException(file + ": not valid JSON: " + why, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot index " + file, e);
     }

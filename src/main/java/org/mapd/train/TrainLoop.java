@@ -66,7 +66,16 @@ final class TrainLoop {
    */
   static Result run(TrainConfig cfg, Map<String, NDArray> init, boolean lslr, Data data, Path out, long seed,
       Progress progress, NDManager manager) {
-    Checkpoints checkpoints = new Checkpoints(out);
+    return run(cfg, init, lslr, data, new Checkpoints(out), seed, progress, manager);
+  }
+
+  /**
+   * The same, with the checkpoint store given. A NaN or infinite loss, or a parameter that is no longer finite
+   * when a checkpoint is due, stops the run with {@link NonFiniteLoss} before the optimizer applies it or the
+   * checkpoint is written.
+   */
+  static Result run(TrainConfig cfg, Map<String, NDArray> init, boolean lslr, Data data, Checkpoints checkpoints,
+      long seed, Progress progress, NDManager manager) {
     Map<String, NDArray> params = new LinkedHashMap<>(init);
     AdamW adam = new AdamW(cfg.weightDecay());
     long step = 0;
@@ -105,6 +114,9 @@ final class TrainLoop {
       int group = Math.min(cfg.gradAccum(), n - micro);
       double lossSum = 0;
       for (int j = 0; j < group; j++) lossSum += microStep(params, grads, data, epoch, micro + j, cfg.gradAccum(), manager);
+      if (!Double.isFinite(lossSum)) {
+        throw new NonFiniteLoss("loss is " + lossSum, step + 1, epoch, micro, newest);
+      }
       adam.step(params, grads, schedule.lr(step));
       grads.values().forEach(g -> g.muli(0));
       step++;
@@ -113,6 +125,9 @@ final class TrainLoop {
       tail.add(lastLoss);
       if (tail.size() > LOSS_TAIL) tail.remove(0);
       if (step % cfg.checkpointEvery() == 0 || step == total) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+          if (!finite(e.getValue())) throw new NonFiniteLoss("parameter " + e.getKey() + " is not finite", step, epoch, micro, newest);
+        }
         TrainState state = new TrainState(step, epoch, micro, adam.steps(), lslr, seed, List.copyOf(tail));
         newest = checkpoints.save(state, params, adam).toString();
       }
@@ -120,6 +135,13 @@ final class TrainLoop {
     }
     grads.values().forEach(NDArray::close);
     return new Result(params, step, lastLoss);
+  }
+
+  /** Whether every element is a finite number; the temporaries are freed at once. */
+  static boolean finite(NDArray a) {
+    try (NDScope scope = new NDScope()) {
+      return !a.isNaN().logicalOr(a.isInfinite()).any().getBoolean();
+    }
   }
 
   /** Forward + backward of one micro-step; adds its gradient (loss / gradAccum) to {@code grads}. */

@@ -14,12 +14,18 @@ final class StageOptions {
   /** Error type of failures a retry cannot fix; the message says what to change. */
   static final String INVALID_INPUT = "InvalidInput";
 
+  /** Error type of a NaN or infinite loss: the message names the step and the last good checkpoint. */
+  static final String NON_FINITE = "NonFiniteLoss";
+
+  /** Error type of a full disk: the message names the folder and the bytes needed; rerun after freeing space. */
+  static final String DISK_FULL = "DiskFull";
+
   static final RetryOptions RETRY =
       RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofSeconds(5))
           .setBackoffCoefficient(2)
           .setMaximumAttempts(3)
-          .setDoNotRetry(INVALID_INPUT, IllegalArgumentException.class.getName())
+          .setDoNotRetry(INVALID_INPUT, NON_FINITE, DISK_FULL, IllegalArgumentException.class.getName())
           .build();
 
   /** Data preparation: a Beam job over 665k records (Flink for the paper plan). */

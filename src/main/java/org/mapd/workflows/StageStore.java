@@ -7,8 +7,9 @@ import org.mapd.Json;
 
 /**
  * Durable stage outputs under WORK/stages. The embedded Temporal service keeps no history across runs,
- * so this folder is what makes a rerun cheap: a stage whose DONE.json exists is reused, an unfinished
- * one is re-run into the same folder and resumes from the checkpoints it finds there.
+ * so this folder is what makes a rerun cheap: a stage whose DONE.json exists is reused. A stage runs in a
+ * private attempt folder under WORK/attempts and appears in WORK/stages, with its DONE.json, by one rename;
+ * an unfinished one is re-run in a new attempt that starts from the files (checkpoints, samples) of the last.
  */
 public final class StageStore {
   public static final String DONE = "DONE.json";
@@ -30,6 +31,14 @@ public final class StageStore {
 
   public Path dir(StageKey key) {
     return work.resolve("stages").resolve(key.folderName());
+  }
+
+  /**
+   * WORK/attempts/FOLDER: the lease of a stage and the private folders of its attempts, until one publishes
+   * its folder as {@link #dir} ({@code stageDir}) by a rename.
+   */
+  public Path attempts(Path stageDir) {
+    return work.resolve("attempts").resolve(stageDir.getFileName().toString());
   }
 
   /** The stored result of a finished stage, if there is one. */

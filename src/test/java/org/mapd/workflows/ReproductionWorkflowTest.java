@@ -254,9 +254,16 @@ class ReproductionWorkflowTest {
       public MapperCheckpoint pretrain(Plan plan, Path base, Path prepared, Backbones backbones, Path out,
           Progress progress) {
         if (attempts++ == 0) {
+          try {
+            Files.createDirectories(out.resolve("checkpoints/step-0000003"));
+            Files.writeString(out.resolve("checkpoints/step-0000003/state.json"), "{}");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
           progress.report(3, 10, 0.7, out.resolve("checkpoints/step-0000003").toString());
           throw new IllegalStateException("worker lost its device");
         }
+        assertTrue(Files.exists(out.resolve("checkpoints/step-0000003/state.json")), "the retry starts from the files of the first");
         return super.pretrain(plan, base, prepared, backbones, out, progress);
       }
     };
@@ -265,13 +272,36 @@ class ReproductionWorkflowTest {
 
     List<String> pretrainStarts = events.stream().filter(e -> e.startsWith("started Pretrain ")).toList();
     assertEquals(2, pretrainStarts.size(), events.toString());
-    assertEquals(pretrainStarts.get(0), pretrainStarts.get(1), "the retry runs in the same folder");
+    assertEquals(List.of("started Pretrain attempt-000001", "started Pretrain attempt-000002"), pretrainStarts,
+        "the retry runs in the next attempt folder of the same stage");
     assertEquals(1, resumedFrom.size());
     HeartbeatDetails last = resumedFrom.get(0);
     assertEquals(3, last.step());
     assertEquals(10, last.total());
     assertTrue(last.checkpoint().endsWith("checkpoints/step-0000003"), last.checkpoint());
     assertNotNull(result.report());
+  }
+
+  @Test
+  void twoRunsOfOnePlanStartedTogetherComputeEachStageOnceAndAgree() throws Exception {
+    WorkflowClient client = start(stages);
+    List<ReproductionWorkflow> runs = new ArrayList<>();
+    for (String id : List.of("twin-a", "twin-b")) {
+      ReproductionWorkflow stub = client.newWorkflowStub(ReproductionWorkflow.class,
+          WorkflowOptions.newBuilder().setTaskQueue(Workers.CPU).setWorkflowId(id).build());
+      WorkflowClient.start(stub::run, miniPlan());
+      runs.add(stub);
+    }
+    RunResult a = client.newUntypedWorkflowStub("twin-a").getResult(60, java.util.concurrent.TimeUnit.SECONDS, RunResult.class);
+    RunResult b = client.newUntypedWorkflowStub("twin-b").getResult(60, java.util.concurrent.TimeUnit.SECONDS, RunResult.class);
+    assertTrue(a.complete() && b.complete());
+    List<String> calls = new ArrayList<>(stages.calls);
+    assertEquals(calls.stream().distinct().toList(), calls, "no stage computed twice");
+    assertEquals(a.resultFiles(), b.resultFiles(), "both runs read the same published results");
+    try (Stream<Path> left = Files.exists(work.resolve("attempts")) ? Files.walk(work.resolve("attempts")) : Stream.empty()) {
+      List<Path> files = left.filter(Files::isRegularFile).toList();
+      assertEquals(List.of(), files, "no attempt files left behind");
+    }
   }
 
   @Test

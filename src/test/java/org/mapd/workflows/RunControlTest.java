@@ -68,7 +68,7 @@ class RunControlTest {
         Backbones backbones, Path init, Path out, Progress progress) {
       if (strategy == Strategy.MAPD && !healed) {
         attempts.incrementAndGet();
-        throw new IllegalArgumentException("disk full under " + out.getFileName());
+        throw new IllegalArgumentException("disk full under " + out.getParent().getFileName()); // attempts/STAGE/attempt-N
       }
       return super.finetune(plan, base, strategy, dataset, prepared, backbones, init, out, progress);
     }
