@@ -293,7 +293,12 @@ final class ReadJsonArray {
     private record Probe(long valueEnd, long resyncFrom, String error) {}
 
     private Probe probe(long s) throws IOException {
-      JsonParser p = FACTORY.createParser(new ChannelStream(ch, s));
+      JsonParser p;
+      try {
+        p = FACTORY.createParser(new ChannelStream(ch, s));
+      } catch (CharConversionException e) { // the encoding guess itself fails, e.g. "UCS-4 endianness" (fuzzing)
+        return new Probe(-1, s + 1, NOT_UTF8);
+      }
       try (p) {
         if (p.nextToken() == null) return new Probe(-1, size, "cut off");
         p.skipChildren();
