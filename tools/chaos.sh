@@ -6,7 +6,8 @@
 #
 # OUT_DIR/ref holds the uninterrupted run (or --ref DIR, a finished work folder of the same code and plan),
 # OUT_DIR/chaos the killed one, OUT_DIR/logs one log per life of the process and OUT_DIR/summary.txt the figures.
-# A kill lands a seeded random number of seconds after a start; while kills go by without a stage being
+# A kill lands a seeded random number of seconds after a start, or, the first time a stage kind starts, 0 to 1 s
+# after its start line (so that stages of a few seconds are killed too); while kills go by without a stage being
 # published, the window grows (x1.5), so a stage without checkpoints (PrepareData) still finishes between
 # kills; after a life that published one it is short again. After --kills kills the run is left to finish. It kills only the processes it started, by their id.
 # Set MAPD_THREADS / MAPD_HEAP as for ./mapd on a shared machine.
@@ -45,7 +46,7 @@ published() { ls -d "$work"/stages/*/DONE.json 2> /dev/null | wc -l; }
 running() { ls -d "$work"/attempts/*/attempt-* 2> /dev/null | sed 's|.*/attempts/||; s|-[0-9a-f]\{12\}/.*||' | sort -u | tr '\n' ' '; }
 
 window=20   # seconds: a kill lands in [3, window] after a start
-life=0; done_kills=0; start=$SECONDS
+life=0; done_kills=0; start=$SECONDS; killed_kinds=""
 : > "$out/kills.txt"
 while true; do
   life=$((life + 1))
@@ -54,13 +55,24 @@ while true; do
   pid=$!
   if [[ $done_kills -lt $kills ]]; then
     delay=$((3 + RANDOM % (window - 2)))
-    waited=0
-    while [[ $waited -lt $delay ]] && kill -0 "$pid" 2> /dev/null; do sleep 1; waited=$((waited + 1)); done
+    # Ticks of 0.2 s. A stage kind not killed yet that starts in this life is killed 0 to 1 s after its start
+    # line, so that the kinds lasting seconds (PrepareData, Pretrain, AverageParameters, Report) are hit too;
+    # otherwise the kill lands at the random delay.
+    ticks=0; target=""
+    while [[ $ticks -lt $((delay * 5)) ]] && kill -0 "$pid" 2> /dev/null; do
+      sleep 0.2; ticks=$((ticks + 1))
+      fresh=$(grep -o '^start  [A-Za-z]*' "$out/logs/life-$life.log" 2> /dev/null | awk '{print $2}' | sort -u \
+        | grep -vxF -f <(printf '%s\n' $killed_kinds) | head -1)
+      if [[ -n "$fresh" ]]; then target=$fresh; for _ in $(seq $((RANDOM % 6))); do sleep 0.2; done; break; fi
+    done
     if kill -0 "$pid" 2> /dev/null && [[ "$(ps -o comm= -p "$pid")" == java ]]; then
       stages=$(running)
+      now=$(grep -o '^start  [A-Za-z]*' "$out/logs/life-$life.log" 2> /dev/null | tail -1 | awk '{print $2}')
       kill -9 "$pid"; wait "$pid" 2> /dev/null
       done_kills=$((done_kills + 1))
-      echo "kill $done_kills after ${delay}s in life $life, running: ${stages:-(none yet)}" | tee -a "$out/kills.txt" >&2
+      killed_kinds="$killed_kinds ${target:-$now}"
+      echo "kill $done_kills after $((ticks / 5))s in life $life, last started: ${now:-(none yet)}${target:+ (aimed at $target)}, running: ${stages:-(none yet)}" \
+        | tee -a "$out/kills.txt" >&2
       # No stage published in this life: give the next one longer. One was: back to short lives, so that the
       # short stages (Pretrain, a Finetune, AverageParameters) get killed too.
       if [[ $(published) -eq $before ]]; then window=$((window * 3 / 2)); else window=20; fi
@@ -75,6 +87,8 @@ done
 echo "chaos run: $((SECONDS - start)) s, $life lives, $done_kills kills" | tee -a "$summary"
 
 # What was killed, by stage kind, and how often a stage continued from a previous attempt.
+echo "kills by the stage kind last started: $(grep -o 'last started: [A-Za-z(]*' "$out/kills.txt" | awk '{print $3}' \
+  | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
 echo "kills by running stage kind: $(grep -o 'running: .*' "$out/kills.txt" | sed 's/^running: //' | tr ' ' '\n' \
   | grep -v '^$' | sed 's/-.*//' | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
 echo "attempts that continued from a previous attempt's files: $(cat "$out"/logs/life-*.log | grep -c 'continues in .*(files of')" \
