@@ -7,7 +7,8 @@
 # OUT_DIR/ref holds the uninterrupted run (or --ref DIR, a finished work folder of the same code and plan),
 # OUT_DIR/chaos the killed one, OUT_DIR/logs one log per life of the process and OUT_DIR/summary.txt the figures.
 # A kill lands a seeded random number of seconds after a start, or, the first time a stage kind starts, 0 to 1 s
-# after its start line (so that stages of a few seconds are killed too); while kills go by without a stage being
+# after its start line (so that stages of a few seconds are killed too, also after the --kills random ones, until
+# each of the 7 kinds was killed once); while kills go by without a stage being
 # published, the window grows (x1.5), so a stage without checkpoints (PrepareData) still finishes between
 # kills; after a life that published one it is short again. After --kills kills the run is left to finish. It kills only the processes it started, by their id.
 # Set MAPD_THREADS / MAPD_HEAP as for ./mapd on a shared machine.
@@ -53,8 +54,10 @@ while true; do
   before=$(published)
   (exec ./mapd reproduce --plan "$plan" --work "$work" --id chaos > "$out/logs/life-$life.log" 2>&1) &
   pid=$!
-  if [[ $done_kills -lt $kills ]]; then
+  # After --kills kills, only a stage kind never killed yet (AverageParameters and Report come last) is aimed at.
+  if [[ $done_kills -lt $kills ]] || [[ $(echo $killed_kinds | wc -w) -lt 7 ]]; then
     delay=$((3 + RANDOM % (window - 2)))
+    [[ $done_kills -ge $kills ]] && delay=100000
     # Ticks of 0.2 s. A stage kind not killed yet that starts in this life is killed 0 to 1 s after its start
     # line, so that the kinds lasting seconds (PrepareData, Pretrain, AverageParameters, Report) are hit too;
     # otherwise the kill lands at the random delay.
@@ -70,7 +73,8 @@ while true; do
       now=$(grep -o '^start  [A-Za-z]*' "$out/logs/life-$life.log" 2> /dev/null | tail -1 | awk '{print $2}')
       kill -9 "$pid"; wait "$pid" 2> /dev/null
       done_kills=$((done_kills + 1))
-      killed_kinds="$killed_kinds ${target:-$now}"
+      k=${target:-$now}
+      [[ -n "$k" && " $killed_kinds " != *" $k "* ]] && killed_kinds="$killed_kinds $k"
       echo "kill $done_kills after $((ticks / 5))s in life $life, last started: ${now:-(none yet)}${target:+ (aimed at $target)}, running: ${stages:-(none yet)}" \
         | tee -a "$out/kills.txt" >&2
       # No stage published in this life: give the next one longer. One was: back to short lives, so that the
