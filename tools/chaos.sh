@@ -93,7 +93,7 @@ echo "chaos run: $((SECONDS - start)) s, $life lives, $done_kills kills" | tee -
 # What was killed, by stage kind, and how often a stage continued from a previous attempt.
 echo "kills by the stage kind last started: $(grep -o 'last started: [A-Za-z(]*' "$out/kills.txt" | awk '{print $3}' \
   | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
-echo "kills by running stage kind: $(grep -o 'running: .*' "$out/kills.txt" | sed 's/^running: //' | tr ' ' '\n' \
+echo "kills by running stage kind: $(grep -o 'running: .*' "$out/kills.txt" | sed 's/^running: //; s/(none yet)//' | tr ' ' '\n' \
   | grep -v '^$' | sed 's/-.*//' | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" | tee -a "$summary"
 echo "attempts that continued from a previous attempt's files: $(cat "$out"/logs/life-*.log | grep -c 'continues in .*(files of')" \
   | tee -a "$summary"
