@@ -19,6 +19,7 @@ import org.mapd.Progress;
 import org.mapd.conf.EvalConfig;
 import org.mapd.conf.Fidelity;
 import org.mapd.conf.MemoryBudget;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
@@ -65,7 +66,7 @@ public final class Evaluate {
   }
 
   /** A query still to evaluate. */
-  private record Unit(VlIclTask task, int shots, String mode, int query) {
+  private record Unit(VlIclTask task, int shots, Mode mode, int query) {
     Sample.Key key() {
       return new Sample.Key(task.name(), mode, shots, query);
     }
@@ -83,7 +84,7 @@ public final class Evaluate {
     List<Unit> units = new ArrayList<>();
     for (VlIclTask task : tasks) {
       for (int shots : plan.eval().shots(task.name())) {
-        for (String mode : plan.eval().modes()) {
+        for (Mode mode : plan.eval().modes()) {
           for (int q : task.selectedQueries(config.queriesPerTask(), plan.seed())) units.add(new Unit(task, shots, mode, q));
         }
       }
@@ -209,13 +210,13 @@ public final class Evaluate {
       };
     }
 
-    Sample evaluate(VlIclTask task, String mode, int shots, int query) {
+    Sample evaluate(VlIclTask task, Mode mode, int shots, int query) {
       long start = System.nanoTime();
       VlIclTask.Episode episode = task.episode(query, shots, config.nWay(),
           VlIclTask.episodeRandom(plan.seed(), task.name(), shots, query));
       VlIclTask.Query q = episode.query();
       List<String> predictions = new ArrayList<>();
-      if (mode.equals("icl")) {
+      if (mode == Mode.ICL) {
         List<Path> images = new ArrayList<>();
         for (Shot s : episode.shots()) images.add(vlIcl.resolve(s.image()));
         images.add(vlIcl.resolve(q.image()));

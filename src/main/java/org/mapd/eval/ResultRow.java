@@ -1,6 +1,7 @@
 package org.mapd.eval;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.mapd.conf.Mode;
 
 /**
  * One cell of the paper-style grid, as results.json holds it. {@code accuracy} is the fixed-step figure
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record ResultRow(
     String strategy,
     String task,
-    String mode,
+    Mode mode,
     int shots,
     int queries,
     double accuracy,

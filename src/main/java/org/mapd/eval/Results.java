@@ -2,6 +2,7 @@ package org.mapd.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mapd.conf.Mode;
 
 /** Per-sample results folded into the grid cells of results.json. */
 public final class Results {
@@ -14,10 +15,10 @@ public final class Results {
    * One row per (task, mode, shots) with samples, in grid order. accuracy = mean correctness after the
    * last step; accuracy_max_over_steps = the authors' figure: the best step's mean over the cell.
    */
-  public static List<ResultRow> rows(String strategy, List<Sample> samples, List<String> tasks, List<String> modes, List<Integer> shots) {
+  public static List<ResultRow> rows(String strategy, List<Sample> samples, List<String> tasks, List<Mode> modes, List<Integer> shots) {
     List<ResultRow> rows = new ArrayList<>();
     for (String task : tasks) {
-      for (String mode : modes) {
+      for (Mode mode : modes) {
         for (int k : shots) {
           List<Sample> cell = new ArrayList<>();
           for (Sample s : samples) {
@@ -30,7 +31,7 @@ public final class Results {
     return rows;
   }
 
-  static ResultRow row(String strategy, String task, String mode, int shots, List<Sample> cell) {
+  static ResultRow row(String strategy, String task, Mode mode, int shots, List<Sample> cell) {
     int steps = 0;
     for (Sample s : cell) steps = Math.max(steps, s.correct().size());
     double atEnd = 0;

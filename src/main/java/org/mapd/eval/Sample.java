@@ -1,6 +1,7 @@
 package org.mapd.eval;
 
 import java.util.List;
+import org.mapd.conf.Mode;
 
 /**
  * One evaluated query: a line of samples.jsonl.
@@ -13,7 +14,7 @@ import java.util.List;
  */
 public record Sample(
     String task,
-    String mode,
+    Mode mode,
     int shots,
     int query,
     String id,
@@ -32,5 +33,5 @@ public record Sample(
   }
 
   /** Identity of a unit of work, for resuming. */
-  public record Key(String task, String mode, int shots, int query) {}
+  public record Key(String task, Mode mode, int shots, int query) {}
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.mapd.conf.Mode;
 
 /**
  * Checks of the implementation, not claims about the method: does each trained row beat the random mapper,
@@ -70,10 +71,10 @@ public final class Checks {
       String row = e.getKey();
       Scores s = e.getValue();
       if (random != null && !row.equals(RANDOM_MAPPER)) {
-        difference(s.average("ft"), random.average("ft")).ifPresent(d -> out.add(check(row, Kind.BEATS_RANDOM, d)));
+        difference(s.average(Mode.FT), random.average(Mode.FT)).ifPresent(d -> out.add(check(row, Kind.BEATS_RANDOM, d)));
       }
-      shotGain(s, "ft").ifPresent(d -> out.add(check(row, Kind.FT_ADAPTS, d)));
-      shotGain(s, "icl").ifPresent(d -> out.add(check(row, Kind.ICL_USES_SHOTS, d)));
+      shotGain(s, Mode.FT).ifPresent(d -> out.add(check(row, Kind.FT_ADAPTS, d)));
+      shotGain(s, Mode.ICL).ifPresent(d -> out.add(check(row, Kind.ICL_USES_SHOTS, d)));
     }
     return out;
   }
@@ -156,7 +157,7 @@ public final class Checks {
   }
 
   /** The average over tasks at the largest shot count minus at 0 shots, if both exist. */
-  private static Optional<Diff> shotGain(Scores s, String mode) {
+  private static Optional<Diff> shotGain(Scores s, Mode mode) {
     TreeSet<Integer> shots = new TreeSet<>();
     s.cells().stream().filter(c -> c.mode().equals(mode)).forEach(c -> shots.add(c.shots()));
     if (shots.size() < 2 || shots.first() != 0) return Optional.empty();

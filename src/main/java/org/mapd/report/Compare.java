@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.jfree.chart.JFreeChart;
 import org.mapd.Json;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Params;
 import org.mapd.conf.Strategy;
 
@@ -50,11 +51,11 @@ public final class Compare {
    * @param ci95 over runs (Student's t), null with fewer than two values
    * @param ci95Queries over the queries of all runs (MOVER over each run's interval)
    */
-  public record Row(String strategy, String task, String mode, Integer shots, List<Double> values,
+  public record Row(String strategy, String task, Mode mode, Integer shots, List<Double> values,
       List<Integer> queries, Double mean, Interval ci95, @JsonProperty("ci95_queries") Interval ci95Queries) {}
 
   /** A run's difference to the baseline in one cell or average, with its interval over queries. */
-  public record Difference(String run, String strategy, String task, String mode, Integer shots, double difference,
+  public record Difference(String run, String strategy, String task, Mode mode, Integer shots, double difference,
       Interval ci95, @JsonProperty("excludes_zero") boolean excludesZero) {}
 
   /** compare.json. */
@@ -96,7 +97,7 @@ public final class Compare {
     List<Row> averages = new ArrayList<>();
     List<Difference> differences = new ArrayList<>();
     for (String name : names) {
-      for (String mode : List.of("icl", "ft")) {
+      for (Mode mode : Mode.values()) {
         Row average = row(runs, name, AVERAGE, mode, null, s -> s.average(mode).map(a -> new Estimate(a.accuracy(),
             null, a.ci95())));
         if (average != null) averages.add(average);
@@ -113,7 +114,7 @@ public final class Compare {
       for (RunHistory run : runs) {
         if (run == base) continue;
         for (String name : names) {
-          for (String mode : List.of("icl", "ft")) {
+          for (Mode mode : Mode.values()) {
             difference(run, base, name, AVERAGE, mode, null,
                 s -> s.average(mode).map(a -> new Estimate(a.accuracy(), null, a.ci95()))).ifPresent(differences::add);
           }
@@ -142,7 +143,7 @@ public final class Compare {
   /** One value of one run: an accuracy, its query count (cells) and its interval over queries. */
   private record Estimate(double accuracy, Integer queries, Interval ci95) {}
 
-  private static Row row(List<RunHistory> runs, String name, String task, String mode, Integer shots,
+  private static Row row(List<RunHistory> runs, String name, String task, Mode mode, Integer shots,
       Function<Scores, Optional<Estimate>> pick) {
     List<Estimate> perRun = runs.stream().map(r -> estimate(r, name, pick)).toList();
     List<Estimate> present = perRun.stream().filter(Objects::nonNull).toList();
@@ -160,7 +161,7 @@ public final class Compare {
   }
 
   private static Optional<Difference> difference(RunHistory run, RunHistory base, String name, String task,
-      String mode, Integer shots, Function<Scores, Optional<Estimate>> pick) {
+      Mode mode, Integer shots, Function<Scores, Optional<Estimate>> pick) {
     Estimate a = estimate(run, name, pick);
     Estimate b = estimate(base, name, pick);
     if (a == null || b == null) return Optional.empty();
@@ -209,7 +210,7 @@ public final class Compare {
     try {
       Files.createDirectories(out);
       Json.writeAtomic(out.resolve(JSON), result);
-      List<String> modes = List.of("icl", "ft").stream()
+      List<Mode> modes = Arrays.stream(Mode.values())
           .filter(m -> result.averages().stream().anyMatch(a -> a.mode().equals(m))).toList();
       Charts.writePng(modes.stream().map(m -> chart(runs, m)).toList(), out.resolve(CHART));
       Path md = out.resolve(MARKDOWN);
@@ -242,10 +243,10 @@ public final class Compare {
     for (Row a : r.averages()) line(md, a.strategy() + " | " + a.mode(), a);
     if (!r.checks().isEmpty()) md.append('\n').append(Checks.markdownOverRuns(r.checks()));
     if (r.baseline() != null) differences(md, r);
-    for (String mode : List.of("icl", "ft")) {
+    for (Mode mode : Mode.values()) {
       List<Row> cells = r.rows().stream().filter(c -> c.mode().equals(mode)).toList();
       if (cells.isEmpty()) continue;
-      md.append("\n## ").append(mode.toUpperCase(Locale.ROOT)).append(" cells\n\n");
+      md.append("\n## ").append(mode.name()).append(" cells\n\n");
       header(md, "row | task | shots", r.runs(), " mean | 95% CI, runs | 95% CI, queries |");
       for (Row c : cells) line(md, c.strategy() + " | " + c.task() + " | " + c.shots(), c);
     }
@@ -307,7 +308,7 @@ public final class Compare {
   }
 
   /** Mean over runs of the per-shot average over tasks; bars over runs (two or more), else over queries. */
-  static JFreeChart chart(List<RunHistory> runs, String mode) {
+  static JFreeChart chart(List<RunHistory> runs, Mode mode) {
     List<String> names = rowNames(runs);
     Map<String, List<Charts.Point>> lines = new LinkedHashMap<>();
     for (String name : names) {
@@ -331,7 +332,7 @@ public final class Compare {
       lines.put(name, points);
     }
     String over = runs.size() >= 2 ? "runs" : "queries";
-    return Charts.accuracyVsShots(mode.toUpperCase(Locale.ROOT) + ": accuracy vs shots (95% CI over " + over + ")",
+    return Charts.accuracyVsShots(mode.name() + ": accuracy vs shots (95% CI over " + over + ")",
         names, lines);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.TreeSet;
 import org.jfree.chart.JFreeChart;
 import org.mapd.Json;
 import org.mapd.conf.Fidelity;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.eval.ResultRow;
@@ -128,8 +130,8 @@ public final class Report {
     md.append("- training data: ").append(PrepareSummary.datasetsLine(datasets)).append('\n');
     md.append("- strategies: ").append(String.join(", ", rowNames(rows))).append("\n\n");
     Map<String, Scores> scores = scores(rows);
-    for (String mode : modes(rows)) {
-      boolean ft = mode.equals("ft");
+    for (Mode mode : modes(rows)) {
+      boolean ft = mode == Mode.FT;
       md.append("## ").append(ft ? "FT (finetuned on the support set)" : "ICL (support set in the prompt)")
           .append("\n\n");
       md.append("Accuracy in %, then its 95% interval over the cell's queries (Wilson; for the average, MOVER "
@@ -170,7 +172,7 @@ public final class Report {
             + " the paper's.";
   }
 
-  private static void table(StringBuilder md, Plan plan, Map<String, Scores> scores, String mode, boolean ft) {
+  private static void table(StringBuilder md, Plan plan, Map<String, Scores> scores, Mode mode, boolean ft) {
     List<Scores.Cell> cells = scores.values().stream().flatMap(s -> s.cells().stream())
         .filter(c -> c.mode().equals(mode)).toList();
     List<String> tasks = new ArrayList<>(new LinkedHashSet<>(cells.stream().map(Scores.Cell::task).toList()));
@@ -209,14 +211,14 @@ public final class Report {
     return new ArrayList<>(new LinkedHashSet<>(rows.stream().map(ResultRow::strategy).toList()));
   }
 
-  private static List<String> modes(List<ResultRow> rows) {
-    Set<String> present = new LinkedHashSet<>(rows.stream().map(ResultRow::mode).toList());
-    return Plan.MODES.stream().sorted((a, b) -> a.equals("icl") ? -1 : b.equals("icl") ? 1 : 0)
-        .filter(present::contains).toList();
+  private static List<Mode> modes(List<ResultRow> rows) {
+    Set<Mode> present = EnumSet.noneOf(Mode.class);
+    rows.forEach(r -> present.add(r.mode()));
+    return List.copyOf(present); // ICL first: the enum's order
   }
 
   /** The mean accuracy over tasks vs shots, one line per row, with the interval over queries as error bars. */
-  static JFreeChart chart(Map<String, Scores> scores, String mode) {
+  static JFreeChart chart(Map<String, Scores> scores, Mode mode) {
     Map<String, List<Charts.Point>> lines = new LinkedHashMap<>();
     scores.forEach((name, s) -> {
       List<Charts.Point> points = new ArrayList<>();
@@ -226,7 +228,7 @@ public final class Report {
       }
       lines.put(name, points);
     });
-    return Charts.accuracyVsShots(mode.toUpperCase(Locale.ROOT) + ": accuracy vs shots (95% CI over queries)",
+    return Charts.accuracyVsShots(mode.name() + ": accuracy vs shots (95% CI over queries)",
         new ArrayList<>(scores.keySet()), lines);
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.mapd.conf.Mode;
 import org.mapd.eval.ResultRow;
 
 /**
@@ -24,14 +25,14 @@ public record Scores(List<Cell> cells, List<Average> averages) {
    * @param maxOverSteps the authors' max-over-steps figure (equals accuracy in ICL mode)
    * @param ci95 Wilson interval of accuracy, null when queries is 0
    */
-  public record Cell(String task, String mode, int shots, int queries, double accuracy, double maxOverSteps,
+  public record Cell(String task, Mode mode, int shots, int queries, double accuracy, double maxOverSteps,
       Interval ci95) {}
 
   /**
    * @param cells how many cells were averaged
    * @param ci95 MOVER interval of the mean of the cells, null if a cell has none
    */
-  public record Average(String mode, int cells, double accuracy, double maxOverSteps, Interval ci95) {}
+  public record Average(Mode mode, int cells, double accuracy, double maxOverSteps, Interval ci95) {}
 
   /** Scores of one row from its results.json rows. */
   public static Scores of(List<ResultRow> rows) {
@@ -42,28 +43,28 @@ public record Scores(List<Cell> cells, List<Average> averages) {
           Intervals.wilson(correct, r.queries())));
     }
     List<Average> averages = new ArrayList<>();
-    for (String mode : List.of("icl", "ft")) {
+    for (Mode mode : Mode.values()) {
       mean(cells, mode, c -> c.mode().equals(mode) && c.shots() >= AVERAGE_FROM_SHOTS).ifPresent(averages::add);
     }
     return new Scores(List.copyOf(cells), List.copyOf(averages));
   }
 
   /** The paper's average of a mode (shots >= 1), if the row has such cells. */
-  public Optional<Average> average(String mode) {
+  public Optional<Average> average(Mode mode) {
     return averages.stream().filter(a -> a.mode().equals(mode)).findFirst();
   }
 
   /** The average over tasks at one shot count: a point of the accuracy-vs-shots chart. */
-  public Optional<Average> averageAt(String mode, int shots) {
+  public Optional<Average> averageAt(Mode mode, int shots) {
     return mean(cells, mode, c -> c.mode().equals(mode) && c.shots() == shots);
   }
 
-  public Optional<Cell> cell(String task, String mode, int shots) {
+  public Optional<Cell> cell(String task, Mode mode, int shots) {
     return cells.stream().filter(c -> c.task().equals(task) && c.mode().equals(mode) && c.shots() == shots)
         .findFirst();
   }
 
-  private static Optional<Average> mean(List<Cell> cells, String mode, Predicate<Cell> which) {
+  private static Optional<Average> mean(List<Cell> cells, Mode mode, Predicate<Cell> which) {
     List<Cell> chosen = cells.stream().filter(which).toList();
     if (chosen.isEmpty()) return Optional.empty();
     List<Double> accuracies = chosen.stream().map(Cell::accuracy).toList();

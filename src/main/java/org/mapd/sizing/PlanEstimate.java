@@ -9,6 +9,7 @@ import java.util.Map;
 import org.mapd.Json;
 import org.mapd.conf.EvalConfig;
 import org.mapd.conf.MemoryBudget;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.conf.TrainConfig;
@@ -195,12 +196,12 @@ public final class PlanEstimate {
       if (t == null) continue;
       long queries = e.queriesPerTask() == 0 ? t.queries() : Math.min(e.queriesPerTask(), t.queries());
       for (int shots : plan.eval().shots(task)) {
-        for (String mode : plan.eval().modes()) {
+        for (Mode mode : plan.eval().modes()) {
           units += queries;
           double prompt;
           double work;
           int images = 1 + shots * t.imagesPerShot();
-          if (mode.equals("icl")) {
+          if (mode == Mode.ICL) {
             prompt = t.queryTokens() + shots * t.imagesPerShot() * t.iclShotTokens();
             work = generation(prompt, images, e.maxNewTokens());
           } else {

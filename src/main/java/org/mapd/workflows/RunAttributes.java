@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.report.Scores;
 
@@ -76,8 +77,8 @@ public final class RunAttributes {
   static void upsertAverages(Scores scores) {
     if (scores == null) return;
     List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
-    scores.average("ft").ifPresent(a -> updates.add(FT_AVG.valueSet(a.accuracy())));
-    scores.average("icl").ifPresent(a -> updates.add(ICL_AVG.valueSet(a.accuracy())));
+    scores.average(Mode.FT).ifPresent(a -> updates.add(FT_AVG.valueSet(a.accuracy())));
+    scores.average(Mode.ICL).ifPresent(a -> updates.add(ICL_AVG.valueSet(a.accuracy())));
     if (!updates.isEmpty()) Workflow.upsertTypedSearchAttributes(updates.toArray(SearchAttributeUpdate<?>[]::new));
   }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 
 /**
@@ -93,8 +94,8 @@ final class RunStatus {
   void scored(Evaluation evaluation) {
     var scores = evaluation.scores();
     rows.put(evaluation.row(), new RunProgress.Row(evaluation.row(), "done",
-        scores == null ? null : scores.average("ft").orElse(null),
-        scores == null ? null : scores.average("icl").orElse(null)));
+        scores == null ? null : scores.average(Mode.FT).orElse(null),
+        scores == null ? null : scores.average(Mode.ICL).orElse(null)));
     publish();
   }
 

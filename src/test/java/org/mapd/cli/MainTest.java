@@ -61,6 +61,10 @@ class MainTest extends CommandTest {
         && first.contains("strategies[1]"), err);
     assertFalse(err.contains("\tat "), "no stack trace without --verbose: " + err);
 
+    Files.writeString(bad, good.replace("\"ft\"]", "\"fewshot\"]"));
+    assertEquals(2, run("reproduce", "--plan", bad.toString()));
+    assertTrue(err.contains("unknown mode 'fewshot'") && err.contains("eval.modes[1]"), err);
+
     Files.writeString(bad, good.replace("\"seed\"", "\"seeed\""));
     assertEquals(2, run("reproduce", "--plan", bad.toString()));
     assertTrue(err.contains("unknown field 'seeed'") && err.contains(bad.toString()), err);

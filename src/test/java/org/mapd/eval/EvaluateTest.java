@@ -1,10 +1,5 @@
 package org.mapd.eval;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
@@ -19,10 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
 import org.mapd.conf.EvalConfig;
 import org.mapd.conf.Fidelity;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.Decoding;
 import org.mapd.model.MapperConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvaluateTest {
   @TempDir Path dir;
@@ -30,7 +30,7 @@ class EvaluateTest {
   @Test
   void tinyModelEndToEndThenResume() throws Exception {
     TinyRun run = TinyRun.create(dir, "tiny", 2, 3, 2, 4);
-    Plan plan = run.plan(List.of("operator_induction", "clevr", "open_mi", "textocr"), List.of(0, 1, 2), List.of("icl", "ft"));
+    Plan plan = run.plan(List.of("operator_induction", "clevr", "open_mi", "textocr"), List.of(0, 1, 2), List.of(Mode.values()));
     Path out = dir.resolve("eval/mapd");
     List<long[]> reports = new ArrayList<>();
     double[] lastAccuracy = {-1};
@@ -48,17 +48,17 @@ class EvaluateTest {
     assertEquals(samples.stream().filter(Sample::correctAtEnd).count() / 48.0, lastAccuracy[0], 1e-12);
     Map<String, String> zeroShot = new HashMap<>();
     for (Sample s : samples) {
-      int steps = s.mode().equals("ft") && s.shots() > 0 ? 3 : 1; // FT: weights after steps 0..2
+      int steps = s.mode() == Mode.FT && s.shots() > 0 ? 3 : 1; // FT: weights after steps 0..2
       assertEquals(steps, s.predictions().size(), s.toString());
       assertEquals(steps, s.correct().size());
       for (int k = 0; k < steps; k++) {
         assertEquals(Scoring.exactMatch(s.predictions().get(k), s.answer(), s.task(), true), s.correct().get(k));
       }
-      if (s.shots() == 0 && s.mode().equals("icl")) zeroShot.put(s.task() + s.query(), s.predictions().get(0));
+      if (s.shots() == 0 && s.mode() == Mode.ICL) zeroShot.put(s.task() + s.query(), s.predictions().get(0));
     }
     // Step 0 of FT is the unadapted mapper on the bare query: the same generation as 0-shot ICL.
     for (Sample s : samples) {
-      if (s.mode().equals("ft")) assertEquals(zeroShot.get(s.task() + s.query()), s.predictions().get(0), s.toString());
+      if (s.mode() == Mode.FT) assertEquals(zeroShot.get(s.task() + s.query()), s.predictions().get(0), s.toString());
     }
     Results.File results = Json.read(out.resolve("results.json"), Results.File.class);
     assertEquals(24, results.rows().size());
@@ -93,7 +93,7 @@ class EvaluateTest {
   @Test
   void untrainedReferenceUsesASeededFreshMapper() throws Exception {
     TinyRun run = TinyRun.create(dir, "tiny", 1, 2, 1, 2);
-    Plan plan = run.plan(List.of("clevr"), List.of(1), List.of("ft"));
+    Plan plan = run.plan(List.of("clevr"), List.of(1), List.of(Mode.FT));
     EvalSummary a = Evaluate.run(plan, run.base, "untrained", null, run.backbones, run.vlIcl, dir.resolve("a"), (w, x, y, z) -> {});
     EvalSummary b = Evaluate.run(plan, run.base, "untrained", null, run.backbones, run.vlIcl, dir.resolve("b"), (w, x, y, z) -> {});
     assertEquals(1, a.samples());

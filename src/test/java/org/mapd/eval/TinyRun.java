@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.model.AttentionMapper;
 import org.mapd.model.Backbones;
@@ -89,7 +90,7 @@ final class TinyRun {
     return new TinyRun(base, vlIcl, mapper, new Backbones(vision.toString(), llm.toString()));
   }
 
-  Plan plan(List<String> tasks, List<Integer> shots, List<String> modes) {
+  Plan plan(List<String> tasks, List<Integer> shots, List<Mode> modes) {
     return new Plan("tiny", 222, org.mapd.conf.Fidelity.AUTHORS, "conf", new Plan.Models("vision", "llm", false),
         new Plan.DataPlan(1L, null, "direct", null), List.of(org.mapd.conf.Strategy.MAPD), List.of(),
         new Plan.EvalPlan(tasks, shots, null, modes));

@@ -1,25 +1,25 @@
 package org.mapd.report;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mapd.conf.Mode;
 import org.mapd.eval.ResultRow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChecksTest {
   /** One task, FT and ICL at 0 and 4 shots, 100 queries a cell. */
   private static Scores row(String name, double ft0, double ft4, double icl0, double icl4) {
     List<ResultRow> rows = new ArrayList<>();
-    rows.add(new ResultRow(name, "clevr", "ft", 0, 100, ft0, ft0));
-    rows.add(new ResultRow(name, "clevr", "ft", 4, 100, ft4, ft4));
-    rows.add(new ResultRow(name, "clevr", "icl", 0, 100, icl0, icl0));
-    rows.add(new ResultRow(name, "clevr", "icl", 4, 100, icl4, icl4));
+    rows.add(new ResultRow(name, "clevr", Mode.FT, 0, 100, ft0, ft0));
+    rows.add(new ResultRow(name, "clevr", Mode.FT, 4, 100, ft4, ft4));
+    rows.add(new ResultRow(name, "clevr", Mode.ICL, 0, 100, icl0, icl0));
+    rows.add(new ResultRow(name, "clevr", Mode.ICL, 4, 100, icl4, icl4));
     return Scores.of(rows);
   }
 

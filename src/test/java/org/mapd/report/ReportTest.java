@@ -1,9 +1,5 @@
 package org.mapd.report;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -12,8 +8,8 @@ import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +20,12 @@ import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.eval.ResultRow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportTest {
   /** 14 datasets: vqav2 and okvqa prepared as one. */
@@ -53,12 +53,12 @@ class ReportTest {
   @Test
   void writesTableAveragesResultsJsonAndChart() throws Exception {
     Path mapd = rows("mapd",
-        new ResultRow("mapd", "open_mi", "ft", 1, 10, 0.30, 0.40),
-        new ResultRow("mapd", "clevr", "ft", 0, 10, 0.10, 0.20),
-        new ResultRow("mapd", "clevr", "ft", 1, 10, 0.50, 0.60),
-        new ResultRow("mapd", "clevr", "ft", 2, 10, 0.70, 0.90),
-        new ResultRow("mapd", "clevr", "icl", 1, 20, 0.25, 0.25));
-    Path untrained = rows("untrained", new ResultRow("untrained", "clevr", "ft", 1, 10, 0.0, 0.05));
+        new ResultRow("mapd", "open_mi", Mode.FT, 1, 10, 0.30, 0.40),
+        new ResultRow("mapd", "clevr", Mode.FT, 0, 10, 0.10, 0.20),
+        new ResultRow("mapd", "clevr", Mode.FT, 1, 10, 0.50, 0.60),
+        new ResultRow("mapd", "clevr", Mode.FT, 2, 10, 0.70, 0.90),
+        new ResultRow("mapd", "clevr", Mode.ICL, 1, 20, 0.25, 0.25));
+    Path untrained = rows("untrained", new ResultRow("untrained", "clevr", Mode.FT, 1, 10, 0.0, 0.05));
     Map<String, Double> seconds = new LinkedHashMap<>();
     seconds.put("PrepareData", 12.5);
     seconds.put("Pretrain", 3725.0);
@@ -99,9 +99,9 @@ class ReportTest {
     List<ResultRow> rows = new java.util.ArrayList<>();
     List<String> names = List.of("mapd", "multitask", "nometatask", "ict", "modelavg", "pretrain_only", "untrained");
     for (String name : names) {
-      for (int shots : new int[] {0, 1, 2, 4}) rows.add(new ResultRow(name, "clevr", "ft", shots, 10, 0.1, 0.1));
+      for (int shots : new int[] {0, 1, 2, 4}) rows.add(new ResultRow(name, "clevr", Mode.FT, shots, 10, 0.1, 0.1));
     }
-    JFreeChart chart = Report.chart(Report.scores(rows), "ft");
+    JFreeChart chart = Report.chart(Report.scores(rows), Mode.FT);
     // Tick units are chosen while drawing: draw at the PNG's size.
     BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();

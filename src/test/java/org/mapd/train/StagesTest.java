@@ -1,11 +1,5 @@
 package org.mapd.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -28,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Json;
 import org.mapd.Progress;
 import org.mapd.conf.Fidelity;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.data.LlavaRecord;
@@ -39,6 +34,11 @@ import org.mapd.model.Ref;
 import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
 import org.mapd.pipelines.DatasetFile;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every stage end to end on a tiny fixture: warm-up, pretraining, the strategies, resume, inner loop. */
 class StagesTest {
@@ -86,7 +86,7 @@ class StagesTest {
         + TinyMemory.JSON + "}");
     plan = new Plan("t", 7, Fidelity.AUTHORS, "conf", new Plan.Models("conf/vision", "conf/llm", true),
         new Plan.DataPlan(1L, null, null, null), List.of(Strategy.MAPD), List.of(),
-        new Plan.EvalPlan(List.of("colours"), List.of(0), null, List.of("ft")));
+        new Plan.EvalPlan(List.of("colours"), List.of(0), null, List.of(Mode.FT)));
     prep = base.resolve("prep");
     Random r = new Random(3);
     List<LlavaRecord> captions = new ArrayList<>();

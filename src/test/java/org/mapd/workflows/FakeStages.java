@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.mapd.Json;
 import org.mapd.Progress;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.eval.EvalSummary;
@@ -80,12 +81,12 @@ public final class FakeStages implements Stages {
     List<ResultRow> rows = new ArrayList<>();
     for (String task : plan.eval().tasks()) {
       for (int shots : plan.eval().shots(task)) {
-        for (String mode : plan.eval().modes()) {
+        for (Mode mode : plan.eval().modes()) {
           // k of QUERIES correct, varying with row, shots and seed, so that runs and rows differ.
           int k = 3 * (1 + shots % 5) + row.length() % 3 + (int) (plan.seed() % 3);
           double acc = (double) k / QUERIES;
           rows.add(new ResultRow(row, task, mode, shots, QUERIES, acc,
-              mode.equals("ft") ? (double) Math.min(QUERIES, k + 1) / QUERIES : acc));
+              mode == Mode.FT ? (double) Math.min(QUERIES, k + 1) / QUERIES : acc));
         }
       }
     }

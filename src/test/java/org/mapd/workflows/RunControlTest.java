@@ -1,11 +1,5 @@
 package org.mapd.workflows;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.sdk.v1.WorkflowMetadata;
@@ -24,10 +18,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapd.Progress;
+import org.mapd.conf.Mode;
 import org.mapd.conf.Plan;
 import org.mapd.conf.Strategy;
 import org.mapd.model.Backbones;
 import org.mapd.train.MapperCheckpoint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a user sees of a run and does to it from the Web UI, on the SDK's test service: search attributes,
@@ -94,7 +94,7 @@ class RunControlTest {
     assertEquals("mini-seen", childAttributes.get(RunAttributes.RUN));
     assertEquals("done", childAttributes.get(RunAttributes.STAGE));
     StrategyResult mapd = client.newUntypedWorkflowStub("mini-seen/mapd").getResult(StrategyResult.class);
-    double ft = mapd.evaluation().scores().average("ft").orElseThrow().accuracy();
+    double ft = mapd.evaluation().scores().average(Mode.FT).orElseThrow().accuracy();
     assertEquals(ft, childAttributes.get(RunAttributes.FT_AVG), 1e-12);
     assertNotNull(childAttributes.get(RunAttributes.ICL_AVG));
     assertEquals("mapd · mini seed 222 · authors", child.getStaticSummary());
