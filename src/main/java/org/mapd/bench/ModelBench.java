@@ -158,6 +158,8 @@ public record ModelBench(Path conf, int matmulSize, int repeats, int seq, int ne
     }
   }
 
+  private static final Decoding GREEDY = Decoding.greedy(1);
+
   /** Greedy decoding recomputing the whole sequence for every new token (no cache). */
   private static int[] uncached(Qwen2Decoder decoder, Map<String, NDArray> w, int[] prompt, int n) {
     int[] seqIds = Arrays.copyOf(prompt, prompt.length + n);
@@ -168,7 +170,7 @@ public record ModelBench(Path conf, int matmulSize, int repeats, int seq, int ne
         NDArray idArray = w.get("model.embed_tokens.weight").getManager().create(ids, new Shape(1, t)); // [1,t]
         NDArray hidden = decoder.forward(w, decoder.embed(w, idArray), null, null); // [1,t,H]
         NDArray logits = decoder.logits(w, hidden.get(":, -1:")); // [1,1,V]
-        seqIds[t] = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong();
+        seqIds[t] = GREEDY.next(logits.toFloatArray(), List.of()); // the cached path's pick, ties included
       }
     }
     return Arrays.copyOfRange(seqIds, prompt.length, seqIds.length);

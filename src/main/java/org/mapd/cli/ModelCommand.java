@@ -3,14 +3,15 @@ package org.mapd.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mapd.model.DecoderConfig;
+import org.mapd.model.Decoding;
 import org.mapd.model.KvCache;
 import org.mapd.model.Qwen2Decoder;
 import org.mapd.model.Safetensors;
@@ -63,24 +64,13 @@ final class ModelCommand {
         NDArray last = states.get(states.size() - 1);
         result.put("logits", decoder.logits(w, last).squeeze(0)); // [n,V]
         for (int k = 0; k < states.size(); k++) result.put("hidden_states_" + k, states.get(k).squeeze(0)); // [n,H]
-        if (generate > 0) result.put("greedy", manager.create(greedy(decoder, w, last, cache, generate))); // [N]
+        if (generate > 0) {
+          int[] greedy = decoder.generate(w, last.get(":, -1:"), cache, Decoding.greedy(generate));
+          result.put("greedy", manager.create(Arrays.stream(greedy).asLongStream().toArray())); // [N] int64
+        }
         Safetensors.save(out, result, Map.of());
       }
       return 0;
-    }
-
-    /** Greedy tokens continuing a prompt whose keys/values are in {@code cache}; last = its hidden states [1,T,H]. */
-    private static long[] greedy(Qwen2Decoder decoder, Map<String, NDArray> w, NDArray last, KvCache cache, int n) {
-      long[] produced = new long[n];
-      NDArray hidden = last.get(":, -1:"); // [1,1,H]
-      for (int i = 0; i < n; i++) {
-        produced[i] = decoder.logits(w, hidden).argMax(-1).toType(DataType.INT64, false).getLong();
-        if (i + 1 < n) {
-          NDArray next = hidden.getManager().create(new long[] {produced[i]}, new Shape(1, 1)); // [1,1]
-          hidden = decoder.forward(w, decoder.embed(w, next), null, cache);
-        }
-      }
-      return produced;
     }
   }
 

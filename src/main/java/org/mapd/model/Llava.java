@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -182,19 +181,7 @@ public final class Llava {
     KvCache cache = new KvCache(decoder.config().numHiddenLayers());
     NDArray soft = softTokens(mapperVars, features);
     NDArray hidden = decoder.forward(decoderW, embed(decoderW, soft, s), null, cache); // [1,T,H]
-    List<Integer> produced = new ArrayList<>();
-    NDArray last = hidden.get(":, -1:"); // [1,1,H]
-    NDManager m = hidden.getManager();
-    while (produced.size() < decoding.maxNewTokens()) {
-      float[] logits = decoder.logits(decoderW, last).toType(DataType.FLOAT32, false).toFloatArray(); // [V]
-      int next = decoding.next(logits, produced);
-      if (decoding.ends(next)) break;
-      produced.add(next);
-      if (produced.size() == decoding.maxNewTokens()) break;
-      NDArray embeds = decoder.embed(decoderW, Qwen2Decoder.ids(m, new int[] {next}, 1, 1)); // [1,1,H]
-      last = decoder.forward(decoderW, embeds, null, cache);
-    }
-    return produced.stream().mapToInt(Integer::intValue).toArray();
+    return decoder.generate(decoderW, hidden.get(":, -1:"), cache, decoding);
   }
 
   /** Token embeddings with each image's soft tokens [nImg,P,H] in place of its IMAGE_TOKEN: [B,T,H]. */

@@ -9,7 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Qwen2 decoder forward pass over named HF tensors (model.*, lm_head), method.md §9. */
@@ -285,6 +287,24 @@ public final class Qwen2Decoder {
   public NDArray logits(Map<String, NDArray> w, NDArray hidden) {
     String head = config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
     return Ops.linear(hidden, get(w, head), null);
+  }
+
+  /**
+   * The tokens continuing a prompt whose keys and values are in {@code cache}, from its last position's hidden
+   * state [1,1,H], each picked by {@code decoding} and fed back through the cache; the end id is not returned.
+   */
+  public int[] generate(Map<String, NDArray> w, NDArray last, KvCache cache, Decoding decoding) {
+    List<Integer> produced = new ArrayList<>();
+    NDManager m = last.getManager();
+    while (produced.size() < decoding.maxNewTokens()) {
+      float[] logits = logits(w, last).toType(DataType.FLOAT32, false).toFloatArray(); // [V]
+      int next = decoding.next(logits, produced);
+      if (decoding.ends(next)) break;
+      produced.add(next);
+      if (produced.size() == decoding.maxNewTokens()) break;
+      last = forward(w, embed(w, ids(m, new int[] {next}, 1, 1)), null, cache); // [1,1,H]
+    }
+    return produced.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Rotate-half RoPE tables for positions past..past+t-1: inv_freq_i = theta^(-2i/d), halves duplicated. */
