@@ -21,6 +21,7 @@ import org.mapd.model.Decoding;
 import org.mapd.model.FlopModel;
 import org.mapd.model.Llava;
 import org.mapd.model.MapperConfig;
+import org.mapd.model.Ops;
 import org.mapd.model.Qwen2Decoder;
 import org.mapd.model.TokenizedExample;
 import org.mapd.model.VisionConfig;
@@ -146,12 +147,7 @@ public record ModelBench(Path conf, int matmulSize, int repeats, int seq, int ne
       List<TokenizedExample> batch, NDArray features) {
     try (NDScope scope = new NDScope();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      Map<String, NDArray> leaves = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : theta.entrySet()) {
-        NDArray leaf = e.getValue().duplicate();
-        leaf.setRequiresGradient(true);
-        leaves.put(e.getKey(), leaf);
-      }
+      Map<String, NDArray> leaves = Ops.leaves(theta);
       gc.backward(llava.loss(w, leaves, batch, features, 0));
       float g = leaves.get(AttentionMapper.key(0)).getGradient().abs().sum().getFloat(); // forces the backward
       if (!Float.isFinite(g)) throw new IllegalStateException("bench: non-finite mapper gradient");

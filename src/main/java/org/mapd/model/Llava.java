@@ -74,11 +74,7 @@ public final class Llava {
     Spliced s = splice(batch, padId, mapper.prefixLength());
     Supervised sup = supervised(s);
     if (sup.rows.length == 0) return new SoftGradient(0, soft == null ? null : soft.zerosLike());
-    NDArray leaf = null;
-    if (soft != null) {
-      leaf = soft.stopGradient().duplicate();
-      leaf.setRequiresGradient(true);
-    }
+    NDArray leaf = soft == null ? null : Ops.leaf(soft);
     NDArray embeds = embed(decoderW, leaf, s); // [B,T,H], a graph from leaf
     double value;
     if (recompute) {
@@ -105,8 +101,7 @@ public final class Llava {
    */
   private Qwen2Decoder.Objective headInChunks(Map<String, NDArray> decoderW, Supervised sup, double scale, boolean graph) {
     return (hidden, gc) -> {
-      NDArray copy = hidden.stopGradient().duplicate(); // [B,T,H]
-      copy.setRequiresGradient(true);
+      NDArray copy = Ops.leaf(hidden); // [B,T,H]
       double value = 0;
       for (int start = 0; start < sup.rows.length; start += headRows) {
         int end = Math.min(sup.rows.length, start + headRows);

@@ -8,12 +8,27 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
 /** Tensor building blocks shared by the three forward passes. */
-final class Ops {
+public final class Ops {
   private Ops() {}
+
+  /** A detached copy of {@code a} that records gradients: a backward from it stops here, not in {@code a}'s graph. */
+  public static NDArray leaf(NDArray a) {
+    NDArray leaf = a.stopGradient().duplicate();
+    leaf.setRequiresGradient(true);
+    return leaf;
+  }
+
+  /** {@link #leaf} of every tensor, same names, same order. */
+  public static Map<String, NDArray> leaves(Map<String, NDArray> at) {
+    Map<String, NDArray> leaves = new LinkedHashMap<>();
+    at.forEach((k, a) -> leaves.put(k, leaf(a)));
+    return leaves;
+  }
 
   /**
    * A 0-d constant on the manager of {@code like}. Java-number overloads (mul(Number) ...) free their

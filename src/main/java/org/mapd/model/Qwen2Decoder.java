@@ -197,8 +197,8 @@ public final class Qwen2Decoder {
   private void blockedLayerBackward(Map<String, NDArray> w, int i, NDArray leaf, NDArray g, Context ctx,
       GradientCollector gc) {
     NDArray[] kv = keysValues(w, i, leaf, ctx); // with a graph from leaf
-    NDArray kLeaf = leaf(kv[0]);
-    NDArray vLeaf = leaf(kv[1]);
+    NDArray kLeaf = Ops.leaf(kv[0]);
+    NDArray vLeaf = Ops.leaf(kv[1]);
     for (int from = 0; from < ctx.t; from += attentionRows) {
       int to = Math.min(ctx.t, from + attentionRows);
       try (NDScope block = new NDScope()) {
@@ -250,13 +250,13 @@ public final class Qwen2Decoder {
         }
       }
       try (NDScope head = new NDScope()) {
-        NDArray leaf = leaf(inputs[layers]);
+        NDArray leaf = Ops.leaf(inputs[layers]);
         value = objective.backward(Ops.rmsNorm(leaf, get(w, "model.norm.weight"), config.rmsNormEps()), gc);
         g = kept(leaf.getGradient());
       }
       for (int i = layers - 1; i >= 0; i--) {
         try (NDScope step = new NDScope()) {
-          NDArray leaf = leaf(inputs[i]);
+          NDArray leaf = Ops.leaf(inputs[i]);
           blockedLayerBackward(w, i, leaf, g, ctx, gc);
           g.close();
           g = kept(leaf.getGradient());
@@ -266,13 +266,6 @@ public final class Qwen2Decoder {
     }
     NDScope.register(g); // owned by the caller's scope, like any other result
     return new InputGradient(value, g);
-  }
-
-  /** A detached copy that records gradients. */
-  private static NDArray leaf(NDArray a) {
-    NDArray leaf = a.stopGradient().duplicate();
-    leaf.setRequiresGradient(true);
-    return leaf;
   }
 
   /** A copy of a gradient that outlives the scope it was read in. */

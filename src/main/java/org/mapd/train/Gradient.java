@@ -2,12 +2,12 @@ package org.mapd.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.mapd.model.Ops;
 
 /**
  * A loss value and its gradient with respect to named tensors, as constants. Gradients are computed on
@@ -51,17 +51,6 @@ record Gradient(double loss, Map<String, NDArray> grads) {
     return new Gradient(loss, sum);
   }
 
-  /** Detached copies of {@code at} that record gradients. */
-  static Map<String, NDArray> leaves(Map<String, NDArray> at) {
-    Map<String, NDArray> leaves = new LinkedHashMap<>();
-    at.forEach((k, a) -> {
-      NDArray leaf = a.stopGradient().duplicate();
-      leaf.setRequiresGradient(true);
-      leaves.put(k, leaf);
-    });
-    return leaves;
-  }
-
   /** The same tensors without their graph (values for a pass that must not record one). */
   static Map<String, NDArray> values(Map<String, NDArray> at) {
     Map<String, NDArray> v = new LinkedHashMap<>();
@@ -71,7 +60,7 @@ record Gradient(double loss, Map<String, NDArray> grads) {
 
   /** By one backward of a loss built on detached copies of {@code at} (small losses: tests, the warm-up). */
   static Gradient byBackward(Map<String, NDArray> at, GradientCollector gc, Function<Map<String, NDArray>, NDArray> loss) {
-    Map<String, NDArray> leaves = leaves(at);
+    Map<String, NDArray> leaves = Ops.leaves(at);
     NDArray l = loss.apply(leaves);
     double value = l.getFloat();
     gc.backward(l);

@@ -16,6 +16,7 @@ import org.mapd.model.FlopModel;
 import org.mapd.model.Llava;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MemoryModel;
+import org.mapd.model.Ops;
 import org.mapd.model.TokenizedExample;
 
 /**
@@ -112,7 +113,7 @@ public final class MapperGradient {
     if (images.isEmpty()) { // a text-only sequence: nothing reaches the mapper
       return llava.softGradient(model.decoderWeights(), examples, null, padId, scale, recompute, gc).value();
     }
-    Map<String, NDArray> leaves = Gradient.leaves(mapper);
+    Map<String, NDArray> leaves = Ops.leaves(mapper);
     NDArray features = cache.features(images); // [images, patches, dClip]
     if (!recompute) {
       NDArray soft = AttentionMapper.forward(model.mapper(), leaves, features); // [images, P, dLlm]

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.mapd.Progress;
 import org.mapd.conf.TrainConfig;
+import org.mapd.model.Ops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,7 +150,7 @@ final class TrainLoop {
       int micro, int gradAccum, NDManager manager) {
     try (NDScope scope = new NDScope();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      Map<String, NDArray> leaves = Gradient.leaves(params);
+      Map<String, NDArray> leaves = Ops.leaves(params);
       Loss loss = data.loss(leaves, gc, epoch, micro);
       NDArray scale = manager.full(new Shape(), 1f / gradAccum); // kept alive until after backward
       gc.backward(loss.objective().mul(scale));

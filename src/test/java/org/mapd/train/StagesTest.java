@@ -30,6 +30,7 @@ import org.mapd.data.Turn;
 import org.mapd.model.Backbones;
 import org.mapd.model.LoadedModel;
 import org.mapd.model.MemoryModel;
+import org.mapd.model.Ops;
 import org.mapd.model.Ref;
 import org.mapd.model.Safetensors;
 import org.mapd.model.TokenizedExample;
@@ -277,12 +278,12 @@ class StagesTest {
       Map<String, float[]> chunked = new LinkedHashMap<>();
       Map<String, float[]> reference = new LinkedHashMap<>();
       try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Map<String, NDArray> leaves = Gradient.leaves(w);
+        Map<String, NDArray> leaves = Ops.leaves(w);
         gc.backward(MetaLearner.queryLoss(leaves, support, query, 2, 2, false, gc, single::at).objective());
         leaves.forEach((k, a) -> chunked.put(k, a.getGradient().toFloatArray()));
       }
       try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Map<String, NDArray> leaves = Gradient.leaves(w);
+        Map<String, NDArray> leaves = Ops.leaves(w);
         Map<String, NDArray> fast = new LinkedHashMap<>();
         leaves.forEach((k, a) -> {
           if (!MetaLearner.isRate(k)) fast.put(k, a);
@@ -354,7 +355,7 @@ class StagesTest {
     List<Path> images = batch.stream().flatMap(s -> s.images().stream()).toList();
     Map<String, NDArray> grads = new LinkedHashMap<>();
     try (NDScope scope = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      Map<String, NDArray> leaves = Gradient.leaves(theta);
+      Map<String, NDArray> leaves = Ops.leaves(theta);
       gc.backward(stage.model.llava().loss(stage.model.decoderWeights(), leaves, examples, stage.cache.features(images), pad));
       leaves.forEach((k, l) -> {
         NDArray g = l.getGradient().duplicate();
