@@ -1,7 +1,6 @@
 package org.mapd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,25 +24,42 @@ public final class Dirs {
     void writeTo(Path file) throws IOException;
   }
 
+  /** {@link #writeAtomic(Path, long, Content)} of a file whose size is not known beforehand. */
+  public static void writeAtomic(Path file, Content content) {
+    writeAtomic(file, 0, content);
+  }
+
   /**
    * Writes {@code file} through a sibling temp file (a new name each time, so concurrent writers of one file
-   * never share it) that is renamed into place: a reader never sees half of it, even after kill -9. The temp
-   * file is removed when writing fails.
+   * never share it) that is renamed into place: a reader never sees half of it, even after kill -9. When writing
+   * fails the temp file is removed and the old file, if any, stays; a full disk is reported as {@link DiskFull}
+   * with {@code bytes} (the file's size when known, else 0) or what was written before space ran out.
    */
-  public static void writeAtomic(Path file, Content content) {
+  public static void writeAtomic(Path file, long bytes, Content content) {
     Path parent = file.toAbsolutePath().getParent();
+    Path tmp = null;
     try {
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try {
-        content.writeTo(tmp);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException | RuntimeException e) {
-        Files.deleteIfExists(tmp);
-        throw e;
-      }
+      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      content.writeTo(tmp);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFull.writeFailed(file, tmp, Math.max(bytes, sizeOrZero(tmp)), e);
+    } catch (RuntimeException e) {
+      try {
+        if (tmp != null) Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original error is the one to report
+      }
+      throw e;
+    }
+  }
+
+  private static long sizeOrZero(Path file) {
+    try {
+      return file == null ? 0 : Files.size(file);
+    } catch (IOException e) {
+      return 0;
     }
   }
 }

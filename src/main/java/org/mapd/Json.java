@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** The one Jackson mapper of the project, and atomic file writes (write a sibling, then rename). */
 public final class Json {
@@ -46,15 +45,6 @@ public final class Json {
    * temporary sibling and leaves the old file, if any, in place; a full disk is reported as {@link DiskFull}.
    */
   public static void writeAtomic(Path file, byte[] bytes) {
-    Path parent = file.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(parent);
-      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw DiskFull.writeFailed(file, tmp, bytes.length, e);
-    }
+    Dirs.writeAtomic(file, bytes.length, tmp -> Files.write(tmp, bytes));
   }
 }

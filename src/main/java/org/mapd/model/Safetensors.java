@@ -16,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.mapd.DiskFull;
+import org.mapd.Dirs;
 import org.mapd.Json;
 
 /**
@@ -235,11 +234,8 @@ public final class Safetensors {
     }
     byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8; // the format aligns the data start to 8 bytes with spaces
-    Path parent = file.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(parent);
-      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+    long size = 8 + padded + offset;
+    Dirs.writeAtomic(file, size, tmp -> {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);
@@ -253,10 +249,7 @@ public final class Safetensors {
         }
         ch.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw DiskFull.writeFailed(file, tmp, 8 + padded + offset, e);
-    }
+    });
   }
 
   /** Values of a tensor written by {@link #writeShards}, produced chunk by chunk. */
@@ -316,26 +309,26 @@ public final class Safetensors {
     }
     byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8;
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-      head.putLong(padded).put(json);
-      while (head.hasRemaining()) head.put((byte) ' ');
-      writeFully(ch, head.flip());
-      float[] chunk = new float[1 << 20];
-      ByteBuffer out = ByteBuffer.allocate(2 * chunk.length).order(ByteOrder.LITTLE_ENDIAN);
-      for (String n : names) {
-        long count = shapes.get(n).size();
-        for (long start = 0; start < count; start += chunk.length) {
-          int k = (int) Math.min(chunk.length, count - start);
-          values.fill(n, start, chunk, k);
-          out.clear();
-          for (int i = 0; i < k; i++) out.putShort(TorchCheckpoint.toBf16(chunk[i]));
-          writeFully(ch, out.flip());
+    Dirs.writeAtomic(file, tmp -> {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        writeFully(ch, head.flip());
+        float[] chunk = new float[1 << 20];
+        ByteBuffer out = ByteBuffer.allocate(2 * chunk.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (String n : names) {
+          long count = shapes.get(n).size();
+          for (long start = 0; start < count; start += chunk.length) {
+            int k = (int) Math.min(chunk.length, count - start);
+            values.fill(n, start, chunk, k);
+            out.clear();
+            for (int i = 0; i < k; i++) out.putShort(TorchCheckpoint.toBf16(chunk[i]));
+            writeFully(ch, out.flip());
+          }
         }
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

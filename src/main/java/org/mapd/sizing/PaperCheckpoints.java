@@ -60,8 +60,9 @@ public final class PaperCheckpoints {
     shapes.put("vision_model.post_layernorm.bias", new Shape(v.hiddenSize()));
     shapes.put("visual_projection.weight", new Shape(config.get("projection_dim").asInt(), v.hiddenSize()));
     shapes.put("logit_scale", new Shape());
-    Path tmp = dir.resolve(TorchCheckpoint.WEIGHTS + ".tmp");
-    try (NDManager m = NDManager.newBaseManager(); TorchCheckpoint.Writer w = TorchCheckpoint.writer(tmp)) {
+    // The writer renames its file into place when finished; config.json, written last, marks the folder complete.
+    try (NDManager m = NDManager.newBaseManager();
+        TorchCheckpoint.Writer w = TorchCheckpoint.writer(dir.resolve(TorchCheckpoint.WEIGHTS))) {
       SplittableRandom random = new SplittableRandom(seed);
       for (Map.Entry<String, Shape> e : shapes.entrySet()) {
         float[] values = new float[Math.toIntExact(e.getValue().size())];
@@ -72,7 +73,6 @@ public final class PaperCheckpoints {
       }
       w.finish();
     }
-    Files.move(tmp, dir.resolve(TorchCheckpoint.WEIGHTS), StandardCopyOption.ATOMIC_MOVE);
     Json.writeAtomic(dir.resolve("config.json"), config); // last: the folder is complete
   }
 
