@@ -20,6 +20,7 @@ import org.mapd.conf.Fidelity;
 import org.mapd.conf.Strategy;
 import org.mapd.conf.TrainConfig;
 import org.mapd.conf.Training;
+import org.mapd.data.Seeds;
 
 /**
  * The per-epoch sampling of every finetuning strategy, written once by the preparation as JSONL files
@@ -119,7 +120,7 @@ public final class Manifests {
       for (int e = 0; e < training.strategy(Strategy.NOMETATASK).epochs(); e++) {
         int epoch = e;
         files.add(() -> {
-          int[] order = permutation((int) first[names.size()], random(seed, "nometatask", epoch));
+          int[] order = Seeds.permutation((int) first[names.size()], random(seed, "nometatask", epoch));
           write(tasksFile(out, Strategy.NOMETATASK, epoch), order.length, (i, g) -> {
             int d = java.util.Arrays.binarySearch(first, order[i]);
             d = d >= 0 ? d : -d - 2;
@@ -137,7 +138,7 @@ public final class Manifests {
         files.add(() -> { // one random stream across the datasets of an epoch
           Random r = random(seed, "modelavg", epoch);
           for (Map.Entry<String, Long> d : sizes.entrySet()) {
-            int[] order = permutation(d.getValue().intValue(), r);
+            int[] order = Seeds.permutation(d.getValue().intValue(), r);
             write(modelAvgFile(out, d.getKey(), epoch), order.length, (i, g) -> {
               g.writeStringField("dataset", d.getKey());
               g.writeNumberField("index", order[i]);
@@ -165,7 +166,7 @@ public final class Manifests {
         if (n > 0) notes.add(d.getKey() + ": " + n + " records < " + k + " per meta-task, no tasks");
         continue;
       }
-      int[] perm = permutation(n, r);
+      int[] perm = Seeds.permutation(n, r);
       for (int start = 0; start < n; start += k) {
         List<Integer> group = new ArrayList<>(k);
         for (int i = start; i < Math.min(n, start + k); i++) group.add(perm[i]);
@@ -201,7 +202,7 @@ public final class Manifests {
         continue;
       }
       int draw = authorsDraws && n >= AUTHORS_GROUPS_PER_DRAW * group ? AUTHORS_GROUPS_PER_DRAW * group : group;
-      int[] perm = permutation(n, r);
+      int[] perm = Seeds.permutation(n, r);
       List<List<Integer>> draws = new ArrayList<>();
       int full = n / draw * draw;
       for (int start = 0; start < full; start += draw) {
@@ -235,19 +236,7 @@ public final class Manifests {
   /** Fills a partial group up to {@code size} with other examples of the dataset, in the order of a new permutation. */
   private static void topUp(List<Integer> group, int size, int n, Random r) {
     Set<Integer> in = new HashSet<>(group);
-    for (int i : permutation(n, r)) if (group.size() < size && !in.contains(i)) group.add(i);
-  }
-
-  /** 0..n-1 shuffled with the same draws as Collections.shuffle of that list (the files stay as they were). */
-  private static int[] permutation(int n, Random r) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) p[i] = i;
-    for (int i = n; i > 1; i--) {
-      int j = r.nextInt(i), t = p[i - 1];
-      p[i - 1] = p[j];
-      p[j] = t;
-    }
-    return p;
+    for (int i : Seeds.permutation(n, r)) if (group.size() < size && !in.contains(i)) group.add(i);
   }
 
   private interface Line {

@@ -10,6 +10,7 @@ import java.util.Random;
 import org.mapd.Json;
 import org.mapd.conf.MemoryBudget;
 import org.mapd.conf.Plan;
+import org.mapd.data.Seeds;
 import org.mapd.model.Backbones;
 import org.mapd.model.ChatTemplate;
 import org.mapd.model.LoadedModel;
@@ -47,16 +48,7 @@ final class StageModel implements AutoCloseable {
 
   /** A permutation of 0..n-1 that depends only on (seed, epoch): the data order survives a restart. */
   static int[] order(long seed, int epoch, int n) {
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) idx[i] = i;
-    Random r = new Random(seed * 1_000_003L + epoch);
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
-    }
-    return idx;
+    return Seeds.permutation(n, new Random(seed * 1_000_003L + epoch));
   }
 
   @Override
