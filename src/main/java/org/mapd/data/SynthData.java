@@ -39,6 +39,8 @@ public final class SynthData {
   static final String GEO_REASONING =
       "First perform reasoning, then finally select the question from the choices in the following format: Answer: xxx.";
   static final String[] OPS = {"+", "-", "x"};
+  /** LCS-558K captions (the paper's 558,128, scaled down). */
+  static final int CAPTIONS = 4000;
   /** Records of each VL-ICL support.json (open_mi: 5 images per class and query instead). */
   static final int SUPPORT = 80;
   /** Queries of each VL-ICL task: enough for evaluation.queriesPerTask (40 in the mini plan) and more. */
@@ -97,11 +99,12 @@ public final class SynthData {
         return scenes.draw(objs);
       }
       case 1 -> {
-        List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(6));
-        String[] c = countQa(objs);
-        qa[0] = c[0];
-        qa[1] = c[1];
-        return scenes.draw(objs);
+        // Counts uniform over 0 to 4: in random scenes most counts are 0 or 1, and the decoder learned to say "0".
+        int n = rnd.nextInt(5);
+        Counted c = counted(n);
+        qa[0] = "How many " + c.value() + (c.attribute().equals("shape") ? " shapes" : " objects") + " are there?";
+        qa[1] = "" + n;
+        return scenes.draw(c.objs());
       }
       case 2 -> {
         // Names too, so that the decoder can say them; which name goes with which shape stays unknown.
@@ -146,11 +149,11 @@ public final class SynthData {
 
   private void pretrain() {
     List<LlavaRecord> recs = new ArrayList<>();
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < CAPTIONS; i++) {
       String image = String.format(Locale.ROOT, "%05d/%09d.png", i / 500, i);
       String caption;
       int[] px;
-      switch (i % 4) {
+      switch (i % 5) {
         case 0, 1 -> {
           List<Scenes.Obj> objs = scenes.objects(1 + rnd.nextInt(3));
           px = scenes.draw(objs);
@@ -161,10 +164,17 @@ public final class SynthData {
           px = scenes.drawExpr(e);
           caption = "the expression " + e.text();
         }
-        default -> {
+        case 3 -> {
           String w = scenes.pick(WORDS), c = scenes.pick(COLORS);
           px = scenes.drawText(scenes.canvas(), w, rnd.nextInt(4), rnd.nextInt(5 - w.length()), scenes.color(c));
           caption = "the word " + w + " in " + c;
+        }
+        default -> {
+          // Signs and labels are what real captions name; without these the mapper never learned to carry
+          // which word a box frames, and textocr stayed at a few percent for every row.
+          String[] boxed = new String[2];
+          px = scenes.boxedWords(boxed, null);
+          caption = "the word " + boxed[1] + " in a red box";
         }
       }
       Scenes.png(out.resolve("LLaVA-Pretrain/images/" + image), px);
@@ -534,31 +544,37 @@ public final class SynthData {
     List<Map<String, Object>> sup = new ArrayList<>(), qry = new ArrayList<>();
     for (int i = 0; i < SUPPORT + QUERIES; i++) {
       int n = 1 + rnd.nextInt(4);
-      List<Scenes.Obj> objs = scenes.objects(n + rnd.nextInt(3));
-      String question;
-      switch (rnd.nextInt(3)) {
-        case 0 -> {
-          String c = scenes.pick(COLORS);
-          question = "color: " + c;
-          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withColor(k < n ? c : scenes.other(COLORS, c)));
-        }
-        case 1 -> {
-          String sh = scenes.pick(Glyphs.SHAPES);
-          question = "shape: " + sh;
-          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withShape(k < n ? sh : scenes.other(Glyphs.SHAPES, sh)));
-        }
-        default -> {
-          boolean large = rnd.nextBoolean();
-          question = "size: " + (large ? "large" : "small");
-          for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withLarge(k < n == large));
-        }
-      }
+      Counted c = counted(n);
       String part = i < SUPPORT ? "support" : "query";
       String image = "clevr/" + part + "/" + i + ".png";
-      Scenes.png(root.resolve(image), scenes.draw(objs));
-      (i < SUPPORT ? sup : qry).add(icl(part + "_" + i, image, question, n));
+      Scenes.png(root.resolve(image), scenes.draw(c.objs()));
+      (i < SUPPORT ? sup : qry).add(icl(part + "_" + i, image, c.attribute() + ": " + c.value(), n));
     }
     task("clevr", sup, qry);
+  }
+
+  /** A scene in which exactly n objects have one attribute (color, shape or size: value) and 0 to 2 do not. */
+  private record Counted(String attribute, String value, List<Scenes.Obj> objs) {}
+
+  private Counted counted(int n) {
+    List<Scenes.Obj> objs = scenes.objects(n + rnd.nextInt(3));
+    switch (rnd.nextInt(3)) {
+      case 0 -> {
+        String c = scenes.pick(COLORS);
+        for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withColor(k < n ? c : scenes.other(COLORS, c)));
+        return new Counted("color", c, objs);
+      }
+      case 1 -> {
+        String sh = scenes.pick(Glyphs.SHAPES);
+        for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withShape(k < n ? sh : scenes.other(Glyphs.SHAPES, sh)));
+        return new Counted("shape", sh, objs);
+      }
+      default -> {
+        boolean large = rnd.nextBoolean();
+        for (int k = 0; k < objs.size(); k++) objs.set(k, objs.get(k).withLarge(k < n == large));
+        return new Counted("size", large ? "large" : "small", objs);
+      }
+    }
   }
 
   /** open_mi: per query, nonsense names bound to shapes at random, 5 support images per class. */

@@ -47,8 +47,10 @@ import org.mapd.pipelines.DatasetFile;
  * model learns to read it in a few hundred steps) are trained jointly on the
  * captions, the finetuning mixture, in-context sequences of it (so the decoder learns to copy answers
  * from context) and a corpus of fresh skill images (SynthData.warmupCorpus: new images to learn reading
- * and counting from, rather than more epochs over the same few hundred; README says what it changed). The backbones are then frozen for every later
- * stage. Writes OUT/vision and OUT/llm in HF layout.
+ * and counting from, rather than more epochs over the same few hundred; README says what it changed). Writes OUT/vision and OUT/llm in HF layout.
+ * tools/mini_backbones.sh runs it once (about 25 minutes on 2 cores) and commits the result to conf/mini, which
+ * the mini plan loads like downloaded checkpoints, frozen as CLIP and Qwen are; a plan with models.warmup runs
+ * it as a stage.
  */
 public final class Warmup {
   private static final String VISION = "vision_model.";
@@ -77,11 +79,12 @@ public final class Warmup {
         writeConfigs(base.resolve(plan.models().vision()), base.resolve(plan.models().llm()), visionDir, llmDir, tokenizer.vocabSize());
         VisionConfig vision = VisionConfig.load(visionDir);
         DecoderConfig decoder = DecoderConfig.load(llmDir);
-        // Images count as one token where sequences are cut (imageTokens 1), as the warm-up always cut them: its
-        // sequences, and so the mini backbones every later stage uses, stay as measured (cutting after the
-        // projector's vision.patches() soft tokens would shorten 1 of its 4,573 sequences by 3 tokens).
-        ChatTemplate template = new ChatTemplate(tokenizer, plan.fidelity().unmaskSpecialTokens(), 1);
-        int padId = template.padId(plan.fidelity().padWithZero());
+        // The intended masking and padding whatever the plan's fidelity: the fidelity switch reproduces the
+        // authors' finetuning code, and Qwen's own training had none of its quirks. Under the authors' un-masking
+        // the tiny decoder learned that "\n" is followed by "<|im_start|>" and answered with a new turn header.
+        // Images count as one token where sequences are cut (imageTokens 1).
+        ChatTemplate template = new ChatTemplate(tokenizer, false, 1);
+        int padId = template.padId(false);
         List<Sequence> samples = samples(data, template, cfg.maxLen(), plan.seed());
         for (LlavaRecord r : corpus) samples.add(Sequence.finetune(template, "warmup", r, corpusDir, cfg.maxLen()));
         Map<String, NDArray> params = new LinkedHashMap<>(VisionTower.init(vision, manager, plan.seed()));

@@ -1,6 +1,9 @@
 package org.mapd.workflows;
 
 import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.mapd.conf.AverageWeights;
@@ -94,12 +97,30 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
         .file("llm/config.json", base.resolve(plan.models().llm()).resolve("config.json"));
   }
 
+  /** Weight and tokenizer files up to this size are hashed into the keys of the stages that read them. */
+  static final long HASHED_BACKBONE_BYTES = 64L << 20;
+
   /**
-   * Warmed-up backbones are stage outputs whose folder names are content addresses; downloaded ones are
-   * identified by path and config.json (hashing 15 GB of weights per stage would cost minutes).
+   * Warmed-up backbones are stage outputs whose folder names are content addresses. Given ones are identified
+   * by path and config.json, plus the bytes of their weights and tokenizer when those are small (the mini plan's
+   * shipped backbones, about 1 MB, are retrained by tools/mini_backbones.sh); hashing the paper plan's 15 GB per
+   * stage would cost minutes.
    */
   private StageKey backboneKey(StageKey key, Plan plan, Backbones backbones) {
-    return modelKey(key, plan).value("backbones", backbones);
+    StageKey k = modelKey(key, plan).value("backbones", backbones);
+    if (plan.models().warmup()) return k;
+    for (String part : List.of("vision", "llm")) {
+      Path dir = base.resolve(part.equals("vision") ? backbones.vision() : backbones.llm());
+      for (String name : List.of("model.safetensors", "tokenizer.json")) {
+        Path file = dir.resolve(name);
+        try {
+          if (Files.isRegularFile(file) && Files.size(file) <= HASHED_BACKBONE_BYTES) k = k.file(part + "/" + name, file);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + file, e);
+        }
+      }
+    }
+    return k;
   }
 
   /** Plan paths are relative to the repository root; stages get absolute ones. */

@@ -29,6 +29,18 @@ class LoadedModelTest {
   }
 
   @Test
+  void miniPlanBackbonesLoadFromTheRepository() {
+    // The committed stand-ins for CLIP and Qwen (tools/mini_backbones.sh): every tensor present with its shape.
+    MapperConfig mapper = org.mapd.Json.read(Path.of("conf/mini/mapper.json"), MapperConfig.class);
+    try (NDManager m = NDManager.newBaseManager();
+        LoadedModel model = LoadedModel.load(new Backbones("conf/mini/vision", "conf/mini/llm"), mapper, m)) {
+      assertEquals(VisionTower.shapes(model.vision()).keySet(), model.visionWeights().keySet());
+      assertEquals(Qwen2Decoder.shapes(model.decoder()).keySet(), model.decoderWeights().keySet());
+      assertTrue(model.tokenizer().vocabSize() <= model.decoder().vocabSize());
+    }
+  }
+
+  @Test
   void clipConfigWithNestedVisionPartAndDefaults() throws Exception {
     Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"clip\",\"text_config\":{},\"vision_config\":"
         + "{\"hidden_size\":1024,\"intermediate_size\":4096,\"num_hidden_layers\":24,\"num_attention_heads\":16,"

@@ -62,8 +62,11 @@ class ReproductionWorkflowTest {
     }
   };
 
+  /** The mini plan with its warm-up stage switched on (it ships its backbones), so every stage runs. */
   static Plan miniPlan() {
-    return Plan.load(BASE.resolve("workflows/mini.json"));
+    Plan p = Plan.load(BASE.resolve("workflows/mini.json"));
+    return new Plan(p.name(), p.seed(), p.fidelity(), p.conf(), new Plan.Models(p.models().vision(), p.models().llm(), true),
+        p.data(), p.strategies(), p.references(), p.eval());
   }
 
   WorkflowClient start(Stages s) {
@@ -145,6 +148,32 @@ class ReproductionWorkflowTest {
       for (Path d : all) assertTrue(Files.isRegularFile(d.resolve(StageStore.DONE)), d.toString());
     }
     assertTrue(Files.isRegularFile(Path.of(second.report())));
+  }
+
+  @Test
+  void changedBackboneWeightsReRunEveryStageThatReadsThem(@TempDir Path models) throws IOException {
+    WorkflowClient client = start(stages);
+    Plan mini = Plan.load(BASE.resolve("workflows/mini.json")); // given backbones, no warm-up
+    for (String part : List.of("vision", "llm")) {
+      Files.createDirectories(models.resolve(part));
+      try (Stream<Path> files = Files.list(BASE.resolve(part.equals("vision") ? mini.models().vision() : mini.models().llm()))) {
+        for (Path f : files.toList()) Files.copy(f, models.resolve(part).resolve(f.getFileName()));
+      }
+    }
+    Plan copy = new Plan(mini.name(), mini.seed(), mini.fidelity(), mini.conf(),
+        new Plan.Models(models.resolve("vision").toString(), models.resolve("llm").toString(), false), mini.data(),
+        List.of(org.mapd.conf.Strategy.MULTITASK), mini.references(), mini.eval());
+    run(client, "before", copy);
+    assertTrue(stages.calls.contains("pretrain"), stages.calls.toString());
+    Path weights = models.resolve("llm/model.safetensors");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length - 1] ^= 1; // one bit of the last tensor: the same shapes, other weights
+    Files.write(weights, bytes);
+    stages.calls.clear();
+    run(client, "after", copy);
+    // PrepareData does not read the backbones and is reused; every stage that loads them runs again.
+    assertEquals(java.util.Set.of("pretrain", "evaluate pretrain_only", "evaluate untrained", "finetune multitask",
+        "evaluate multitask"), new java.util.HashSet<>(stages.calls));
   }
 
   @Test
