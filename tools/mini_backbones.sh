@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 work="${1:-work/mini-backbones}"
 plan=workflows/mini.json
-synth="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["synthSeed"])' "$plan" 2>/dev/null || echo 7)"
+synth="$(sed -n 's/.*"synthSeed": *\([0-9][0-9]*\).*/\1/p' "$plan")"
+if [[ -z "$synth" ]]; then echo "$plan has no data.synthSeed" >&2; exit 2; fi
 rm -rf "$work"
 ./mapd data synth --seed "$synth" --out "$work/synthetic"
 ./mapd data prepare --plan "$plan" --datasets "$work/synthetic" --out "$work/prepared"

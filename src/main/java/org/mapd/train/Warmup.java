@@ -43,14 +43,13 @@ import org.mapd.pipelines.DatasetFile;
 /**
  * Mini plan only: tiny stand-ins for CLIP and Qwen cannot be downloaded, so a word-level tokenizer is
  * built from the data and the vision tower, decoder and a throw-away per-patch projector (LLaVA-1.5's
- * connector: one soft token per patch, so the image reaches the decoder by the shortest path and a tiny
- * model learns to read it in a few hundred steps) are trained jointly on the
- * captions, the finetuning mixture, in-context sequences of it (so the decoder learns to copy answers
+ * connector: one soft token per patch, the shortest path from the image to the decoder) are trained jointly on
+ * the captions, the finetuning mixture, in-context sequences of it (so the decoder learns to copy answers
  * from context) and a corpus of fresh skill images (SynthData.warmupCorpus: new images to learn reading
- * and counting from, rather than more epochs over the same few hundred; README says what it changed). Writes OUT/vision and OUT/llm in HF layout.
- * tools/mini_backbones.sh runs it once (about 25 minutes on 2 cores) and commits the result to conf/mini, which
- * the mini plan loads like downloaded checkpoints, frozen as CLIP and Qwen are; a plan with models.warmup runs
- * it as a stage.
+ * and counting from, rather than more epochs over the same few hundred). Writes OUT/vision and OUT/llm in HF
+ * layout. The backbones learn to use the image only after thousands of steps (README, issue 14), so
+ * tools/mini_backbones.sh runs this once (about 25 minutes on 2 cores) and commits the result to conf/mini,
+ * which the mini plan loads like downloaded checkpoints; a plan with models.warmup runs it as a stage.
  */
 public final class Warmup {
   private static final String VISION = "vision_model.";

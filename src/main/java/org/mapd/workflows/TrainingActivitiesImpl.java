@@ -108,16 +108,17 @@ public record TrainingActivitiesImpl(Path base, StageStore store, Stages stages,
    */
   private StageKey backboneKey(StageKey key, Plan plan, Backbones backbones) {
     StageKey k = modelKey(key, plan).value("backbones", backbones);
-    if (plan.models().warmup()) return k;
-    for (String part : List.of("vision", "llm")) {
-      Path dir = base.resolve(part.equals("vision") ? backbones.vision() : backbones.llm());
-      for (String name : List.of("model.safetensors", "tokenizer.json")) {
-        Path file = dir.resolve(name);
-        try {
-          if (Files.isRegularFile(file) && Files.size(file) <= HASHED_BACKBONE_BYTES) k = k.file(part + "/" + name, file);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + file, e);
-        }
+    return plan.models().warmup() ? k : smallFiles(smallFiles(k, "vision", backbones.vision()), "llm", backbones.llm());
+  }
+
+  /** Adds the folder's model.safetensors and tokenizer.json to the key when present and at most HASHED_BACKBONE_BYTES. */
+  private StageKey smallFiles(StageKey k, String part, String folder) {
+    for (String name : List.of("model.safetensors", "tokenizer.json")) {
+      Path file = base.resolve(folder).resolve(name);
+      try {
+        if (Files.isRegularFile(file) && Files.size(file) <= HASHED_BACKBONE_BYTES) k = k.file(part + "/" + name, file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
       }
     }
     return k;

@@ -65,8 +65,11 @@ class ReproductionWorkflowTest {
   /** The mini plan with its warm-up stage switched on (it ships its backbones), so every stage runs. */
   static Plan miniPlan() {
     Plan p = Plan.load(BASE.resolve("workflows/mini.json"));
-    return new Plan(p.name(), p.seed(), p.fidelity(), p.conf(), new Plan.Models(p.models().vision(), p.models().llm(), true),
-        p.data(), p.strategies(), p.references(), p.eval());
+    return withModels(p, new Plan.Models(p.models().vision(), p.models().llm(), true), p.strategies());
+  }
+
+  static Plan withModels(Plan p, Plan.Models models, List<org.mapd.conf.Strategy> strategies) {
+    return new Plan(p.name(), p.seed(), p.fidelity(), p.conf(), models, p.data(), strategies, p.references(), p.eval());
   }
 
   WorkflowClient start(Stages s) {
@@ -160,9 +163,8 @@ class ReproductionWorkflowTest {
         for (Path f : files.toList()) Files.copy(f, models.resolve(part).resolve(f.getFileName()));
       }
     }
-    Plan copy = new Plan(mini.name(), mini.seed(), mini.fidelity(), mini.conf(),
-        new Plan.Models(models.resolve("vision").toString(), models.resolve("llm").toString(), false), mini.data(),
-        List.of(org.mapd.conf.Strategy.MULTITASK), mini.references(), mini.eval());
+    Plan copy = withModels(mini, new Plan.Models(models.resolve("vision").toString(), models.resolve("llm").toString(), false),
+        List.of(org.mapd.conf.Strategy.MULTITASK));
     run(client, "before", copy);
     assertTrue(stages.calls.contains("pretrain"), stages.calls.toString());
     Path weights = models.resolve("llm/model.safetensors");
